@@ -1,0 +1,17 @@
+"""A faithful local AWS License Manager: in process (attached to boto3 clients) or over HTTP.
+
+    from licensemanager_sdk.local import LocalLicenseManager
+
+    with LocalLicenseManager() as local:
+        lm = local.boto3_client(account="111122223333")     # plain boto3, answered in process
+        server = local.serve()                               # the same state over HTTP at server.url
+
+Or from a shell: `python -m licensemanager_sdk.local --port 4566 [--state FILE]`. See docs/local.md.
+"""
+
+from ._errors import ServiceFault
+from ._http import LocalServer
+from ._service import LocalLicenseManager
+from ._settings import Settings
+
+__all__ = ["LocalLicenseManager", "LocalServer", "ServiceFault", "Settings"]

@@ -1,0 +1,56 @@
+"""`python -m licensemanager_sdk.local`: serve the local AWS License Manager over HTTP.
+
+Ready when the port accepts connections (the first stdout line also says so). SIGTERM or Ctrl-C stops it:
+answers in progress finish, the SQLite state is closed, and the exit status is 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from ._service import LocalLicenseManager
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m licensemanager_sdk.local",
+        description="A local AWS License Manager (with the KMS and STS calls it needs) on one HTTP endpoint.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default: 4566)")
+    parser.add_argument("--state", metavar="FILE", help="SQLite file that keeps the state across restarts")
+    parser.add_argument("--region", default="us-east-1", help="region of unsigned calls (default: us-east-1)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+
+    with LocalLicenseManager(state_path=args.state, region=args.region) as emulator:
+        server = emulator.serve(args.host, args.port)
+        state = args.state or "in memory"
+        sys.stdout.write(f"licensemanager_sdk.local listening on {server.url} (state: {state})\n")
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    sys.stdout.write("licensemanager_sdk.local stopped\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""In-process attachment: a botocore `before-send` handler that answers from the emulator instead of the network.
+
+botocore has already serialized, signed and prepared the request when `before-send` fires; the handler
+passes its method, URL path, headers and body bytes to `Dispatcher.handle_http` and returns a real
+`AWSResponse`, which botocore parses exactly as it would an HTTP answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+from ._wire import KMS, LICENSE_MANAGER, STS, Answer
+
+__all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "detach"]
+
+SUPPORTED_SERVICES = frozenset({LICENSE_MANAGER, KMS, STS})
+
+HandleHttp = Callable[[str, str, Mapping[str, str], bytes], Answer]
+
+
+class _BotoClient(Protocol):
+    @property
+    def meta(self) -> Any: ...
+
+
+class BodyRaw:
+    """The `raw` of an `AWSResponse`: botocore reads the body with `.stream()` (and `.read()` for streaming)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._consumed = False
+
+    def stream(self, amt: int | None = None, decode_content: bool = True) -> Iterator[bytes]:
+        del amt, decode_content
+        if not self._consumed:
+            self._consumed = True
+            yield self._body
+
+    def read(self, amt: int | None = None) -> bytes:
+        del amt
+        if self._consumed:
+            return b""
+        self._consumed = True
+        return self._body
+
+    def close(self) -> None:
+        self._consumed = True
+
+
+def _body_bytes(body: object) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode()
+    read = getattr(body, "read", None)
+    if callable(read):
+        data = read()
+        return data.encode() if isinstance(data, str) else bytes(data)
+    raise TypeError(f"unsupported request body type {type(body).__name__}")
+
+
+class _BeforeSend:
+    """The registered handler. One instance per (emulator, client): its id is the event's unique id."""
+
+    def __init__(self, handle_http: HandleHttp) -> None:
+        self._handle_http = handle_http
+
+    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        parts = urlsplit(request.url)
+        path = parts.path or "/"
+        if parts.query:
+            path = f"{path}?{parts.query}"
+        headers = {
+            key: value.decode() if isinstance(value, bytes) else value for key, value in request.headers.items()
+        }
+        answer = self._handle_http(request.method, path, headers, _body_bytes(request.body))
+        return AWSResponse(request.url, answer.status, answer.headers, BodyRaw(answer.body))
+
+
+def _service_id(client: _BotoClient) -> str:
+    service_id: str = client.meta.service_model.service_id.hyphenize()
+    if service_id not in SUPPORTED_SERVICES:
+        raise ValueError(
+            f"licensemanager_sdk.local emulates {', '.join(sorted(SUPPORTED_SERVICES))}; "
+            f"cannot attach to a {service_id!r} client"
+        )
+    return service_id
+
+
+def _unique_id(owner: object) -> str:
+    return f"licensemanager_sdk.local:{id(owner):x}"
+
+
+def attach(client: _BotoClient, handle_http: HandleHttp, owner: object) -> None:
+    """Register the handler on `client` (idempotent per owner)."""
+    event = f"before-send.{_service_id(client)}"
+    client.meta.events.register(event, _BeforeSend(handle_http), unique_id=_unique_id(owner))
+
+
+def detach(client: _BotoClient, owner: object) -> None:
+    """Unregister the owner's handler; a client that was never attached is left as it is."""
+    event = f"before-send.{_service_id(client)}"
+    client.meta.events.unregister(event, unique_id=_unique_id(owner))
+
+
+class Attachment:
+    """Returned by `LocalLicenseManager.attach`: already attached; as a context manager it detaches on exit."""
+
+    def __init__(self, client: Any, owner: object) -> None:
+        self.client = client
+        self._owner = owner
+
+    def __enter__(self) -> Any:
+        return self.client
+
+    def __exit__(self, *exc_info: object) -> None:
+        detach(self.client, self._owner)

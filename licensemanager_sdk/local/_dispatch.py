@@ -1,0 +1,253 @@
+"""`Dispatcher.handle_http`: one HTTP request in, one `Answer` out.
+
+The HTTP server and the in-process `before-send` attachment both call this, so they answer the same bytes.
+Order of work for an AWS call: route (X-Amz-Target / awsQuery Action) -> identity (SigV4 credential scope)
+-> decode body -> implemented? -> injected latency and "before" faults -> engine -> "after" faults -> encode.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from . import _control
+from ._engine import Caller, Engine
+from ._errors import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
+from ._faults import FaultBoard, FaultRule
+from ._operations import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, operations, unsigned_allowed
+from ._wire import (
+    DEFAULT_ACCOUNT,
+    KMS,
+    LICENSE_MANAGER,
+    STS,
+    STS_VERSION,
+    Answer,
+    IdentityError,
+    account_for_key,
+    decode_form,
+    decode_json_object,
+    json_error,
+    json_success,
+    parse_identity,
+    sts_error,
+    sts_success,
+)
+
+__all__ = ["CONTROL_PREFIX", "Dispatcher", "injected_fault"]
+
+CONTROL_PREFIX = "/_local/"
+_CORAL = "com.amazon.coral.service#"
+_log = logging.getLogger("licensemanager_sdk.local")
+
+_TARGET_SERVICES = {LICENSE_MANAGER_TARGET_PREFIX: LICENSE_MANAGER, KMS_TARGET_PREFIX: KMS}
+
+
+# Server-side codes of KMS and STS (License Manager's come from `status_for`).
+_SERVER_CODES = {"KMSInternalException": 500, "InternalFailure": 500, "InternalError": 500, "ServiceUnavailable": 503}
+
+
+def injected_fault(rule: FaultRule, operation: str, *, legacy_status_codes: bool = False) -> ServiceFault:
+    """The ServiceFault an injected rule answers; its HTTP status comes from the engine's code table."""
+    message = rule.message or f"Injected fault {rule.error} for {operation} (licensemanager_sdk.local)."
+    status = _SERVER_CODES.get(rule.error) or status_for(rule.error, legacy=legacy_status_codes)
+    return ServiceFault(rule.error, message, status=status)
+
+
+class _Refused(Exception):
+    """A request refused before it reaches the engine (bad or missing signature)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Dispatcher:
+    """Routes requests to the engine (AWS calls) or to the control endpoints (`/_local/...`)."""
+
+    def __init__(self, engine: Engine, faults: FaultBoard, default_region: str, state_path: str | None = None) -> None:
+        self.engine = engine
+        self.faults = faults
+        self.default_region = default_region
+        self.state_path = state_path
+
+    def handle_http(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        """Answer one request. Never raises: a bug in the emulator answers 500 `InternalFailure` (and is logged)."""
+        request_id = _new_request_id()
+        try:
+            if path.startswith(CONTROL_PREFIX):
+                return _control.handle(self, method, path, body, request_id)
+            return self._handle_aws(method, path, headers, body, request_id)
+        except Exception as exc:
+            _log.exception("licensemanager_sdk.local: unexpected error answering %s %s", method, path)
+            return json_error(
+                LICENSE_MANAGER,
+                500,
+                "InternalFailure",
+                f"Bug in licensemanager_sdk.local: {type(exc).__name__}: {exc}",
+                request_id,
+                namespace=_CORAL,
+            )
+
+    # -- AWS calls ---------------------------------------------------------------------------------
+
+    def _handle_aws(
+        self, method: str, path: str, raw_headers: Mapping[str, str], body: bytes, request_id: str
+    ) -> Answer:
+        query = ""
+        if "?" in path:
+            path, query = path.split("?", 1)
+        if path != "/":
+            return json_error(
+                LICENSE_MANAGER,
+                404,
+                "UnknownOperationException",
+                f"No resource at {path}: AWS calls are POST / and control calls are under {CONTROL_PREFIX}.",
+                request_id,
+                namespace=_CORAL,
+            )
+        if method != "POST":
+            answer = json_error(
+                LICENSE_MANAGER,
+                405,
+                "MethodNotAllowedException",
+                f"{method} / is not allowed: AWS calls are POST /.",
+                request_id,
+                namespace=_CORAL,
+            )
+            answer.headers["Allow"] = "POST"
+            return answer
+
+        headers = {key.lower(): value for key, value in raw_headers.items()}
+        target = headers.get("x-amz-target")
+        if target is None and _looks_like_query(headers, body):
+            return self._handle_sts(headers, query, body, request_id)
+
+        service, operation = _route_json(target)
+        if service is None or operation not in operations(service):
+            shown = service or LICENSE_MANAGER
+            named = target if target else "(missing X-Amz-Target header)"
+            return json_error(
+                shown,
+                400,
+                UNKNOWN_OPERATION_CODE,
+                f"Unknown operation {named}: expected X-Amz-Target "
+                f"'{LICENSE_MANAGER_TARGET_PREFIX}.<Operation>' or '{KMS_TARGET_PREFIX}.<Operation>'.",
+                request_id,
+                namespace=_CORAL if service != KMS else "",
+            )
+
+        try:
+            caller = self._caller(service, operation, headers, query)
+        except _Refused as refused:
+            return json_error(service, refused.status, refused.code, refused.message, request_id, namespace="")
+        try:
+            params = decode_json_object(body)
+        except ValueError as exc:
+            return json_error(
+                service,
+                400,
+                SERIALIZATION_CODE,
+                f"The request body of {operation} is not a JSON object: {exc}",
+                request_id,
+                namespace=_CORAL if service == LICENSE_MANAGER else "",
+            )
+        try:
+            result = self._call(service, operation, params, caller)
+        except ServiceFault as fault:
+            return json_error(service, fault.status, fault.code, fault.message, request_id, fault.extra)
+        return json_success(result, request_id)
+
+    def _handle_sts(self, headers: dict[str, str], query: str, body: bytes, request_id: str) -> Answer:
+        try:
+            form = decode_form(body)
+        except UnicodeDecodeError:
+            return sts_error(400, "MalformedQueryString", "The request body is not UTF-8 form data.", request_id)
+        operation = form.pop("Action", "")
+        form.pop("Version", None)
+        if operation not in operations(STS):
+            return sts_error(
+                400,
+                "InvalidAction",
+                f"Could not find operation {operation or '(no Action)'} for version {STS_VERSION}",
+                request_id,
+            )
+        try:
+            caller = self._caller(STS, operation, headers, query)
+        except _Refused as refused:
+            return sts_error(refused.status, refused.code, refused.message, request_id)
+        try:
+            result = self._call(STS, operation, dict(form), caller)
+        except ServiceFault as fault:
+            return sts_error(fault.status, fault.code, fault.message, request_id)
+        return sts_success(operation, result, request_id)
+
+    def _caller(self, service: str, operation: str, headers: dict[str, str], query: str) -> Caller:
+        """The caller from the SigV4 credential scope. Raises `_Refused` for an unusable or missing signature."""
+        query_credential = None
+        if query and "X-Amz-Credential" in query:
+            query_credential = parse_qs(query).get("X-Amz-Credential", [None])[0]
+        try:
+            identity = parse_identity(headers.get("authorization"), query_credential, headers.get("x-amz-region-set"))
+        except IdentityError as exc:
+            raise _Refused(400, "IncompleteSignatureException", str(exc)) from None
+        if identity is None:
+            if unsigned_allowed(service, operation):
+                return Caller(DEFAULT_ACCOUNT, self.default_region, anonymous=True)
+            raise _Refused(
+                403,
+                "MissingAuthenticationTokenException",
+                f"Missing Authentication Token: {operation} must be signed with AWS Signature Version 4 "
+                "(an Authorization header with Credential=<access-key-id>/<date>/<region>/<service>/aws4_request).",
+            )
+        return Caller(account_for_key(identity.access_key_id), identity.region or self.default_region)
+
+    def _call(self, service: str, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """Implemented?, latency, "before" faults, the engine, then "after" faults. Raises ServiceFault."""
+        if not self.engine.implements(service, operation):
+            raise ServiceFault(
+                NOT_IMPLEMENTED_CODE,
+                f"{operation} is an operation of {service} that licensemanager_sdk.local does not implement "
+                "(see docs/local.md for the implemented operations).",
+                status=400,
+            )
+        faults = self.faults
+        if faults.active:
+            delay = faults.latency_seconds(service, operation)
+            if delay > 0:
+                time.sleep(delay)  # outside the engine's lock: other calls proceed meanwhile
+            rule = faults.take(service, operation, "before")
+            if rule is not None:
+                raise injected_fault(rule, operation, legacy_status_codes=self.engine.settings.legacy_status_codes)
+        result = self.engine.handle(service, operation, params, caller)
+        if faults.active:
+            rule = faults.take(service, operation, "after")
+            if rule is not None:
+                raise injected_fault(rule, operation, legacy_status_codes=self.engine.settings.legacy_status_codes)
+        return result
+
+
+def _route_json(target: str | None) -> tuple[str | None, str]:
+    if not target:
+        return None, ""
+    prefix, _, operation = target.partition(".")
+    return _TARGET_SERVICES.get(prefix), operation
+
+
+def _looks_like_query(headers: Mapping[str, str], body: bytes) -> bool:
+    """An awsQuery (STS) request: form-encoded, or an `Action=` body, or an `sts` credential scope."""
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return True
+    if body.startswith(b"Action="):
+        return True
+    authorization = headers.get("authorization", "")
+    return "/sts/aws4_request" in authorization

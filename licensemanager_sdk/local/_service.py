@@ -1,0 +1,226 @@
+"""`LocalLicenseManager`: the local AWS License Manager (engine + transport), in process or over HTTP."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import threading
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.loaders
+import botocore.session
+from botocore.config import Config
+
+from ._attach import Attachment, attach, detach
+from ._control import health
+from ._dispatch import Dispatcher
+from ._engine import Engine
+from ._faults import ANY_OPERATION, FaultBoard, FaultRule, Phase
+from ._http import LocalServer
+from ._settings import Settings
+from ._wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
+
+if TYPE_CHECKING:
+    from .._client import LicenseManager
+
+__all__ = ["PINNED_ENDPOINT", "LocalLicenseManager"]
+
+PINNED_ENDPOINT = "http://localhost.local-license-manager.invalid"
+"""The endpoint of clients made by `boto3_client()`/`client()`: `.invalid` never resolves, so a detached
+client fails instead of reaching AWS."""
+
+_loader_lock = threading.Lock()
+_shared_loader: botocore.loaders.Loader | None = None
+
+
+def _hermetic_botocore_session() -> botocore.session.Session:
+    """A botocore session that ignores the user's AWS profile and config files, sharing one model loader."""
+    global _shared_loader
+    session = botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
+    with _loader_lock:
+        if _shared_loader is None:
+            _shared_loader = botocore.loaders.create_loader()
+        session.register_component("data_loader", _shared_loader)
+    return session
+
+
+def _no_sleep(_seconds: float) -> None:
+    """The SDK client's retry sleep under the emulator: retries happen at once."""
+
+
+class LocalLicenseManager:
+    """A faithful local AWS License Manager (plus the KMS and STS calls its users need).
+
+    One engine, reached three ways that answer byte for byte the same: boto3 clients attached in process
+    (`attach`, `boto3_client`, `client`), HTTP (`serve`, or `python -m licensemanager_sdk.local`), and
+    `handle_http` directly. `state_path` makes the state durable in SQLite; default in memory.
+    """
+
+    def __init__(
+        self,
+        *,
+        state_path: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
+        region: str = "us-east-1",
+    ) -> None:
+        self._region = region
+        self._state_path = os.fspath(state_path) if state_path is not None else None
+        self._engine = Engine(state_path=self._state_path, settings=settings)
+        self._faults = FaultBoard()
+        self._dispatcher = Dispatcher(self._engine, self._faults, region, self._state_path)
+        self._servers: list[LocalServer] = []
+        self._closed = False
+
+    # -- the engine and its wire ------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The business logic; `engine.clock` and `engine.settings` are here."""
+        return self._engine
+
+    @property
+    def region(self) -> str:
+        """The default region: for unsigned calls and for clients made without `region=`."""
+        return self._region
+
+    @property
+    def settings(self) -> Settings:
+        return self._engine.settings
+
+    def handle_http(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        """Answer one raw HTTP request: `(status, headers, body)`. What both the server and `attach` use."""
+        return self._dispatcher.handle_http(method, path, headers, body)
+
+    # -- in process ---------------------------------------------------------------------------------
+
+    def attach(self, boto_client: Any) -> Attachment:
+        """Answer `boto_client`'s calls (license-manager, kms or sts) in process, from this emulator.
+
+        Attached at once; `with emulator.attach(client): ...` detaches at the end of the block.
+        """
+        attach(boto_client, self._dispatcher.handle_http, self)
+        return Attachment(boto_client, self)
+
+    def detach(self, boto_client: Any) -> None:
+        detach(boto_client, self)
+
+    def boto3_client(
+        self, service: str = LICENSE_MANAGER, *, account: str = DEFAULT_ACCOUNT, region: str | None = None
+    ) -> Any:
+        """A plain boto3 client acting as `account`, attached, with botocore's retries off.
+
+        Its endpoint is `PINNED_ENDPOINT`, which cannot reach AWS even if detached.
+        """
+        client = boto3.Session(botocore_session=_hermetic_botocore_session()).client(
+            service,  # type: ignore[call-overload]
+            region_name=region or self._region,
+            endpoint_url=PINNED_ENDPOINT,
+            aws_access_key_id=account,
+            aws_secret_access_key="local",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        self.attach(client)
+        return client
+
+    def client(self, *, account: str = DEFAULT_ACCOUNT, region: str | None = None) -> LicenseManager:
+        """A ready SDK client (`licensemanager_sdk.LicenseManager`) acting as `account`; retries do not sleep."""
+        from .. import ClientConfig, LicenseManager, RetryConfig  # the SDK imports the emulator lazily too
+
+        region = region or self._region
+        session = boto3.Session(
+            botocore_session=_hermetic_botocore_session(),
+            aws_access_key_id=account,
+            aws_secret_access_key="local",
+            region_name=region,
+        )
+        lm = LicenseManager(
+            session=session,
+            region_name=region,
+            endpoint_url=PINNED_ENDPOINT,
+            config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
+        )
+        self.attach(lm.boto3_client)
+        return lm
+
+    # -- controls -----------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget all state (licenses, grants, tokens, keys) and every injected fault and latency."""
+        self._engine.reset()
+        self._faults.clear()
+
+    def advance_clock(self, seconds: float) -> _dt.datetime:
+        """Move the emulator clock forward; returns the new emulator time."""
+        if seconds < 0:
+            raise ValueError("the emulator clock never goes back")
+        self._engine.clock.advance(seconds)
+        now: _dt.datetime = self._engine.clock.now()
+        return now
+
+    def inject_fault(
+        self,
+        operation: str = ANY_OPERATION,
+        error: str = "ServerInternalException",
+        times: int = 1,
+        phase: Phase = "before",
+        *,
+        service: str = LICENSE_MANAGER,
+        message: str | None = None,
+    ) -> None:
+        """Make the next `times` calls of `operation` (`"*"`: any) answer `error` with its AWS status.
+
+        `phase="before"`: nothing is done. `phase="after"`: the work is done and stored, then the error is
+        answered (a lost response; spent only by calls that succeed).
+        """
+        self._faults.add_fault(FaultRule(service, operation, error, times, phase, message))
+
+    def set_latency(self, ms: float, operation: str = ANY_OPERATION, *, service: str = LICENSE_MANAGER) -> None:
+        """Delay every call of `operation` (`"*"`: any) by `ms` milliseconds; 0 removes the delay."""
+        self._faults.set_latency(service, operation, ms)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault and latency setting."""
+        self._faults.clear()
+
+    def health(self) -> dict[str, Any]:
+        """What `GET /_local/health` answers: `{"status": "ok", "now": ..., "faults": [...], ...}`."""
+        return health(self._dispatcher)
+
+    # -- HTTP and lifetime --------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> LocalServer:
+        """Serve this emulator over HTTP from a background thread; `port=0` picks a free port."""
+        server = LocalServer(self._dispatcher.handle_http, host, port).start()
+        self._servers.append(server)
+        return server
+
+    def close(self) -> None:
+        """Stop servers started by `serve()` and close the engine (and its SQLite file). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+        self._engine.close()
+
+    def __enter__(self) -> LocalLicenseManager:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self._state_path or ":memory:"
+        return f"LocalLicenseManager(state_path={where!r}, region={self._region!r})"
