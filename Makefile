@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test check lint typecheck codegen-check generate fmt bench demo clean
+.PHONY: venv test check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
 
 venv: $(STAMP)
 
@@ -15,7 +15,7 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	touch $(STAMP)
 
 ## The full gate: codegen drift, ruff, mypy --strict, then the test suite.
-test: check
+test: check awscli-venv
 	$(PY) -m pytest -n 2 -q
 
 ## The gate without the tests.
@@ -39,7 +39,7 @@ fmt: $(STAMP)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: $(STAMP)
+bench: $(STAMP) bench-tools
 	$(PY) -m benchmarks
 
 demo: $(STAMP)
@@ -47,3 +47,19 @@ demo: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .venv-awscli .mypy_cache .ruff_cache .pytest_cache dist build
+
+## The AWS CLI pins its own botocore, so tests/local/awscli runs it from a separate virtualenv.
+AWSCLI_VERSION := 1.46.2
+AWSCLI_STAMP := .venv-awscli/.awscli-$(AWSCLI_VERSION)
+
+awscli-venv: $(AWSCLI_STAMP)
+
+$(AWSCLI_STAMP):
+	rm -rf .venv-awscli
+	$(PYTHON) -m venv .venv-awscli
+	.venv-awscli/bin/pip install --quiet --disable-pip-version-check awscli==$(AWSCLI_VERSION)
+	touch $(AWSCLI_STAMP)
+
+## The HTTP load generator of benchmarks/http_load.py (Debian's wrk).
+bench-tools:
+	command -v wrk >/dev/null || apt-get install -y wrk
