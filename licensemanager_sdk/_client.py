@@ -1,0 +1,123 @@
+"""`LicenseManager`, the entry point."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from licensemanager_sdk._config import ClientConfig, RetryConfig
+from licensemanager_sdk._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import boto3
+    from mypy_boto3_license_manager import LicenseManagerClient
+
+    from licensemanager_sdk._generated._api import Api
+    from licensemanager_sdk._invoke import Invoker
+
+__all__ = ["LicenseManager"]
+
+
+class LicenseManager:
+    """A typed AWS License Manager client. Immutable and safe to share across threads.
+
+    Args:
+        session: the boto3 session to take credentials and region from (default: a new `boto3.Session()`).
+        region_name: the region to call (default: the session's).
+        endpoint_url: a non-default endpoint, e.g. the local service `http://127.0.0.1:4566`.
+        boto3_client: a ready `license-manager` boto3 client to use instead of building one (its retry and
+            parsing settings are kept; see docs/client.md).
+        config: timeouts, retries and redirect handling.
+
+    Example:
+        >>> lm = LicenseManager(region_name="us-east-1")
+        >>> lm.api.get_license(license_arn=arn).license.status  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        session: boto3.Session | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        boto3_client: LicenseManagerClient | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        self._config = config or ClientConfig()
+        self._session = session
+        if boto3_client is not None:
+            if session is not None or region_name is not None or endpoint_url is not None:
+                raise ConfigurationError(
+                    "pass either boto3_client= or session=/region_name=/endpoint_url=, not both: "
+                    "a handed-in client already has its session, region and endpoint"
+                )
+            service = boto3_client.meta.service_model.service_name
+            if service != "license-manager":
+                raise ConfigurationError(f"boto3_client must be a 'license-manager' client, got a '{service}' client")
+            from licensemanager_sdk._transport import warn_if_retrying
+
+            warn_if_retrying(boto3_client)
+            self._client = boto3_client
+            self._built = False
+        else:
+            from licensemanager_sdk._transport import build_client
+
+            self._client = build_client(
+                session=session, region_name=region_name, endpoint_url=endpoint_url, config=self._config
+            )
+            self._built = True
+
+    @property
+    def boto3_client(self) -> LicenseManagerClient:
+        """The underlying boto3 `license-manager` client."""
+        return self._client
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    @property
+    def region_name(self) -> str:
+        return str(self._client.meta.region_name)
+
+    @cached_property
+    def api(self) -> Api:
+        """The complete, generated 1:1 operation layer: `lm.api.<snake_case_operation>(**fields)`."""
+        from licensemanager_sdk._generated._api import Api
+
+        return Api(self._invoker)
+
+    @cached_property
+    def _invoker(self) -> Invoker:
+        from licensemanager_sdk._invoke import Invoker
+
+        redirect = self._redirect_client if self._config.follow_redirects else None
+        return Invoker(self._client, self._config.retry, fast=self._built, redirect=redirect)
+
+    def _redirect_client(self, region: str) -> Any:
+        clients: dict[str, Any] = self.__dict__.setdefault("_redirect_clients", {})
+        if region not in clients:
+            from licensemanager_sdk._transport import build_client
+
+            clients[region] = build_client(
+                session=self._session, region_name=region, endpoint_url=None, config=self._config
+            )
+        return clients[region]
+
+    def with_options(self, *, retry: RetryConfig | None = None, follow_redirects: bool | None = None) -> LicenseManager:
+        """A copy with other retry or redirect options that shares this client's boto3 client."""
+        changes: dict[str, Any] = {}
+        if retry is not None:
+            changes["retry"] = retry
+        if follow_redirects is not None:
+            changes["follow_redirects"] = follow_redirects
+        clone = object.__new__(LicenseManager)
+        clone._config = dataclasses.replace(self._config, **changes)
+        clone._session = self._session
+        clone._client = self._client
+        clone._built = self._built
+        return clone
+
+    def __repr__(self) -> str:
+        return f"LicenseManager(region_name={self.region_name!r})"

@@ -1,0 +1,75 @@
+"""The retry policy, in one place: what is retried (`is_retryable`) and how long to wait (`backoff`)."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import tenacity
+
+from licensemanager_sdk._config import RetryConfig
+from licensemanager_sdk._errors import ServiceError, TransportError
+
+__all__ = ["build_retrying", "is_retryable"]
+
+_log = logging.getLogger("licensemanager_sdk")
+
+THROTTLING_CODES = frozenset(
+    {"RateLimitExceededException", "ThrottlingException", "Throttling", "TooManyRequestsException"}
+)
+"""Refused before any work: always safe to send again."""
+
+
+def is_retryable(exc: BaseException, *, replay_safe: bool) -> bool:
+    """Whether `exc` may be retried, for an operation whose replay is (or is not) harmless."""
+    if isinstance(exc, ServiceError):
+        if exc.error_code in THROTTLING_CODES:
+            return True
+        if exc.error_code == "ServerInternalException" or (exc.status_code or 0) >= 500:
+            return replay_safe
+        return False
+    if isinstance(exc, TransportError):
+        return replay_safe
+    return False
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the service asked us to wait: `x-amz-retry-after` (milliseconds) or `retry-after` (seconds)."""
+    if not isinstance(exc, ServiceError):
+        return None
+    headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    for name, scale in (("x-amz-retry-after", 1000.0), ("retry-after", 1.0)):
+        if name in headers:
+            try:
+                return float(headers[name]) / scale
+            except ValueError:
+                return None
+    return None
+
+
+class _FullJitter(tenacity.wait.wait_base):
+    """Full jitter: a random wait in [0, min(cap, initial * 2**(n-1))]; a Retry-After header wins, capped."""
+
+    def __init__(self, config: RetryConfig) -> None:
+        self._initial = config.initial_backoff
+        self._cap = config.max_backoff
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        hinted = _retry_after(outcome.exception() if outcome is not None else None)
+        if hinted is not None:
+            return min(max(hinted, 0.0), self._cap)
+        ceiling = min(self._cap, self._initial * (2 ** (retry_state.attempt_number - 1)))
+        return random.uniform(0.0, ceiling)
+
+
+def build_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.Retrying:
+    """A fresh `Retrying` for one logical call. Errors are re-raised as they are, never wrapped in `RetryError`."""
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(config.max_attempts),
+        wait=_FullJitter(config),
+        retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
+        sleep=config.sleep,
+        reraise=True,
+        before_sleep=tenacity.before_sleep_log(_log, logging.DEBUG),
+    )
