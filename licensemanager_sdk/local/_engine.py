@@ -1,0 +1,322 @@
+"""The emulator engine: answers License Manager, KMS and STS operations from wire-format request bodies.
+
+One lock serialises every call, so entitlement accounting is atomic; each call's writes are committed to
+SQLite (when a state path is given) before `handle` returns.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from . import _ops_consumption as consumption
+from . import _ops_grants as grants
+from . import _ops_licenses as licenses
+from . import _ops_tags as tags
+from . import _ops_tokens as tokens
+from ._backend import IDEM, ORG, Backend, Caller, fault
+from ._clock import Clock
+from ._errors import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
+from ._kms import KMS_OPERATIONS, Kms
+from ._model import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, account_root_arn
+from ._settings import Settings
+from ._store import Store
+from ._sts import STS_OPERATIONS, handle_sts
+from ._validate import operation_model, validate
+
+__all__ = ["LICENSE_MANAGER_OPERATIONS", "Caller", "Engine"]
+
+_Handler = Callable[[Backend, Caller, dict[str, Any]], dict[str, Any]]
+
+_HANDLERS: dict[str, _Handler] = {
+    "CreateLicense": licenses.create_license,
+    "CreateLicenseVersion": licenses.create_license_version,
+    "GetLicense": licenses.get_license,
+    "ListLicenses": licenses.list_licenses,
+    "ListLicenseVersions": licenses.list_license_versions,
+    "DeleteLicense": licenses.delete_license,
+    "GetLicenseUsage": licenses.get_license_usage,
+    "ListReceivedLicenses": licenses.list_received_licenses,
+    "ListReceivedLicensesForOrganization": licenses.list_received_licenses_for_organization,
+    "CreateGrant": grants.create_grant,
+    "CreateGrantVersion": grants.create_grant_version,
+    "GetGrant": grants.get_grant,
+    "AcceptGrant": grants.accept_grant,
+    "RejectGrant": grants.reject_grant,
+    "DeleteGrant": grants.delete_grant,
+    "ListDistributedGrants": grants.list_distributed_grants,
+    "ListReceivedGrants": grants.list_received_grants,
+    "ListReceivedGrantsForOrganization": grants.list_received_grants_for_organization,
+    "CheckoutLicense": consumption.checkout_license,
+    "CheckoutBorrowLicense": consumption.checkout_borrow_license,
+    "CheckInLicense": consumption.check_in_license,
+    "ExtendLicenseConsumption": consumption.extend_license_consumption,
+    "CreateToken": tokens.create_token,
+    "DeleteToken": tokens.delete_token,
+    "ListTokens": tokens.list_tokens,
+    "GetAccessToken": tokens.get_access_token,
+    "TagResource": tags.tag_resource,
+    "UntagResource": tags.untag_resource,
+    "ListTagsForResource": tags.list_tags_for_resource,
+}
+
+#: The License Manager operations the engine implements.
+LICENSE_MANAGER_OPERATIONS = frozenset(_HANDLERS)
+
+#: Operations whose ClientToken replays the first answer.
+_IDEMPOTENT = frozenset(
+    {
+        "CreateLicense",
+        "CreateLicenseVersion",
+        "CreateGrant",
+        "CreateGrantVersion",
+        "CheckoutLicense",
+        "CheckoutBorrowLicense",
+        "CreateToken",
+    }
+)
+_PROTOCOL_CODES = frozenset({SERIALIZATION_CODE, NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE})
+_SERVICES = {"license-manager": LICENSE_MANAGER_OPERATIONS, "kms": KMS_OPERATIONS, "sts": STS_OPERATIONS}
+_ACCOUNT = re.compile(r"\d{12}")
+_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+_OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
+
+
+@functools.cache
+def _modelled_errors(operation: str) -> frozenset[str]:
+    op = operation_model("license-manager", operation)
+    return frozenset(e.name for e in op.error_shapes) if op is not None else frozenset()
+
+
+class Engine:
+    """A faithful local AWS License Manager (plus the KMS and STS calls its users need)."""
+
+    def __init__(
+        self,
+        *,
+        state_path: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock or Clock()
+        self._lock = threading.RLock()
+        self._store = Store(state_path)
+        self._kms = Kms(self._store, self.clock, self.settings)
+        self._backend = Backend(self._store, self.clock, self.settings, self._kms)
+
+    # ----- the transport contract -----
+
+    def implements(self, service: str, operation: str) -> bool:
+        """Whether `handle` answers this operation (rather than NotImplementedException)."""
+        return operation in _SERVICES.get(service, frozenset())
+
+    def handle(self, service: str, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """Answer one request: wire params in, wire response body out; ServiceFault for every AWS error."""
+        with self._lock:
+            if service == "license-manager":
+                return self._handle_license_manager(operation, params, caller)
+            if service == "kms":
+                return self._handle_kms(operation, params, caller)
+            if service == "sts":
+                if operation not in STS_OPERATIONS:
+                    raise self._unsupported(service, operation)
+                return handle_sts(operation, caller.account)
+            raise ServiceFault(UNKNOWN_OPERATION_CODE, f"Unknown service {service!r}.")
+
+    def reset(self) -> None:
+        """Drop all state and set the clock back to real time."""
+        with self._lock:
+            self._store.clear()
+            self.clock.set_offset(0.0)
+            self._kms.clear_cache()
+            self._backend.rebuild_indexes()
+
+    def close(self) -> None:
+        """Close the SQLite state file."""
+        with self._lock:
+            self._store.close()
+
+    # ----- helpers for tests and demos -----
+
+    def kms_public_key_der(self, key_id_or_arn: str) -> bytes:
+        """DER SubjectPublicKeyInfo of a KMS key (by ARN, or key id in any account); KeyError when unknown."""
+        with self._lock, self._store.transaction():
+            doc = self._kms.find_anywhere(key_id_or_arn)
+            if doc is None or doc["KeySpec"] not in ("RSA_2048", "RSA_3072", "RSA_4096"):
+                raise KeyError(f"no RSA KMS key {key_id_or_arn}")
+            return self._kms.public_key_der(doc["Arn"])
+
+    def marketplace_public_key_der(self) -> bytes:
+        """DER public key that verifies SignedTokens of seeded AWS Marketplace licenses."""
+        with self._lock, self._store.transaction():
+            return self._kms.public_key_der(consumption.marketplace_key_arn(self._backend))
+
+    def set_organization(
+        self,
+        *,
+        organization_id: str,
+        management_account: str,
+        accounts: Iterable[str] = (),
+        ous: Mapping[str, Iterable[str]] | None = None,
+        all_features: bool = True,
+    ) -> str:
+        """Define (or replace) an AWS Organization for organisation/OU grant principals; returns its ARN.
+
+        `accounts` are member accounts; `ous` maps OU ids (`ou-xxxx-yyyyyyyy`) to their accounts (which become
+        members too). With `all_features`, grants the management account distributes are auto-accepted."""
+        ou_map = {ou: sorted(set(members)) for ou, members in (ous or {}).items()}
+        members = sorted({*accounts, *(a for m in ou_map.values() for a in m)} - {management_account})
+        if not _ORG_ID.fullmatch(organization_id) or not all(_OU_ID.fullmatch(ou) for ou in ou_map):
+            raise ValueError("organization ids look like o-<10..32 chars>, OU ids like ou-<root>-<id>")
+        if not all(_ACCOUNT.fullmatch(a) for a in [management_account, *members]):
+            raise ValueError("account ids are 12 digits")
+        doc = {
+            "id": organization_id,
+            "management": management_account,
+            "accounts": members,
+            "ous": ou_map,
+            "all_features": all_features,
+        }
+        with self._lock, self._store.transaction():
+            self._store.put(ORG, organization_id, doc)
+        return f"arn:aws:organizations::{management_account}:organization/{organization_id}"
+
+    def seed_marketplace_license(
+        self,
+        *,
+        buyer_account: str,
+        product_sku: str,
+        entitlements: list[dict[str, Any]],
+        region: str = "us-east-1",
+        product_name: str = "Marketplace product",
+        license_name: str | None = None,
+        validity_begin: str = "2020-01-01T00:00:00Z",
+        validity_end: str | None = None,
+        provisional_ttl_minutes: int = 60,
+        allowed_operations: list[str] | None = None,
+        signed: bool = True,
+    ) -> str:
+        """Create an AWS Marketplace license (issuer 294406891311, `AWS/Marketplace`) with an ACTIVE grant to
+        `buyer_account` (Marketplace grants are auto-accepted and activated, SERVICE.md §10); returns its ARN.
+
+        `entitlements` are wire `Entitlement` dicts. With `signed`, CheckoutLicense answers carry a SignedToken
+        verifiable with `marketplace_public_key_der()`."""
+        params: dict[str, Any] = {
+            "LicenseName": license_name or f"{product_name} license",
+            "ProductName": product_name,
+            "ProductSKU": product_sku,
+            "Issuer": {"Name": MARKETPLACE_ISSUER},
+            "HomeRegion": region,
+            "Validity": {"Begin": validity_begin, **({"End": validity_end} if validity_end else {})},
+            "Entitlements": entitlements,
+            "Beneficiary": account_root_arn(buyer_account),
+            "ConsumptionConfiguration": {
+                "RenewType": "None",
+                "ProvisionalConfiguration": {"MaxTimeToLiveInMinutes": provisional_ttl_minutes},
+            },
+            "ClientToken": "marketplace-seed",
+        }
+        operations = allowed_operations or list(ALL_OPERATIONS[:7])
+        validate("license-manager", "CreateLicense", params)
+        validate(
+            "license-manager", "CreateGrant", {**_grant_probe(buyer_account, region), "AllowedOperations": operations}
+        )
+        issuer = Caller(MARKETPLACE_ACCOUNT, region)
+        with self._lock, self._store.transaction():
+            body = licenses.license_body(self._backend, params, issuer, region)
+            arn: str = licenses.store_new_license(
+                self._backend, MARKETPLACE_ACCOUNT, params, body, mp_signed=signed, status="AVAILABLE"
+            )["LicenseArn"]
+            grants.new_grant(
+                self._backend,
+                grantor=MARKETPLACE_ACCOUNT,
+                license_arn=arn,
+                parent=arn,
+                principal=account_root_arn(buyer_account),
+                home=region,
+                name=f"{product_name} grant",
+                operations=operations,
+                status="ACTIVE",
+            )
+        return arn
+
+    # ----- internals -----
+
+    def _handle_license_manager(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        handler = _HANDLERS.get(operation)
+        if handler is None:
+            raise self._unsupported("license-manager", operation)
+        try:
+            validate("license-manager", operation, params)
+            clean = {k: v for k, v in params.items() if v is not None}
+            with self._store.transaction():
+                if operation in _IDEMPOTENT:
+                    return self._idempotent(operation, handler, clean, caller)
+                return handler(self._backend, caller, clean)
+        except ServiceFault as exc:
+            raise self._shape_fault(operation, exc) from None
+
+    def _idempotent(self, operation: str, handler: _Handler, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """Same ClientToken, account and operation within the window -> the first answer (§4.3)."""
+        key = f"{caller.account}|{operation}|{params['ClientToken']}"
+        digest = hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+        now = self.clock.timestamp()
+        seen = self._store.get(IDEM, key)
+        if seen is not None and now - seen["at"] < self.settings.idempotency_window_s:
+            if seen["digest"] != digest:
+                raise fault(
+                    "ValidationException",
+                    f"ClientToken {params['ClientToken']} was already used with different parameters.",
+                )
+            replay: dict[str, Any] = copy.deepcopy(seen["response"])
+            return replay
+        response = handler(self._backend, caller, params)
+        self._store.put(IDEM, key, {"at": now, "digest": digest, "response": copy.deepcopy(response)})
+        return response
+
+    def _shape_fault(self, operation: str, exc: ServiceFault) -> ServiceFault:
+        """Keep only errors modelled for the operation (ValidationException, else InvalidParameterValueException,
+        otherwise) and set the HTTP status from the code."""
+        code = exc.code
+        modelled = _modelled_errors(operation)
+        if code not in modelled and code not in _PROTOCOL_CODES and code != self.settings.unknown_grant_error:
+            code = "ValidationException" if "ValidationException" in modelled else "InvalidParameterValueException"
+        return ServiceFault(
+            code, exc.message, status=status_for(code, legacy=self.settings.legacy_status_codes), extra=exc.extra
+        )
+
+    def _handle_kms(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        if operation not in KMS_OPERATIONS:
+            raise self._unsupported("kms", operation)
+        validate("kms", operation, params)
+        clean = {k: v for k, v in params.items() if v is not None}
+        with self._store.transaction():
+            return self._kms.handle(operation, clean, caller.account, caller.region)
+
+    @staticmethod
+    def _unsupported(service: str, operation: str) -> ServiceFault:
+        if operation_model(service, operation) is not None:
+            return ServiceFault(
+                NOT_IMPLEMENTED_CODE,
+                f"The local {service} emulator does not implement operation {operation}.",
+                status=400,
+            )
+        return ServiceFault(UNKNOWN_OPERATION_CODE, f"{operation} is not an operation of {service}.", status=400)
+
+
+def _grant_probe(account: str, region: str) -> dict[str, Any]:
+    return {
+        "ClientToken": "probe",
+        "GrantName": "probe",
+        "LicenseArn": f"arn:aws:license-manager::{MARKETPLACE_ACCOUNT}:license:l-probe",
+        "Principals": [account_root_arn(account)],
+        "HomeRegion": region,
+    }

@@ -1,0 +1,244 @@
+"""Request validation driven by botocore's service model, answering the way AWS (Coral) services do.
+
+Checks what botocore's client-side validator does not: maximum lengths and values, list sizes, enums and
+patterns (Java regexes, matched against the whole value), plus required members and JSON types.
+Constraint violations -> ValidationException with a Coral-style message; wrong JSON types ->
+SerializationException. Members unknown to the model are ignored, as AWS JSON services do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import botocore.session
+from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
+
+from ._errors import SERIALIZATION_CODE, ServiceFault
+
+__all__ = ["format_value", "operation_model", "service_model", "validate"]
+
+# A compiled check appends Coral messages ("Value ... at 'path' failed to satisfy constraint: ...") to a list.
+_Check = Callable[[Any, str, list[str]], None]
+
+#: (operation, member) whose enum is checked by the operation itself, with a more specific error.
+_ENUM_EXEMPT = {("CheckoutBorrowLicense", "DigitalSignatureMethod")}
+
+
+@functools.cache
+def service_model(service: str) -> ServiceModel:
+    """botocore's model of a service (cached)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
+@functools.cache
+def operation_model(service: str, operation: str) -> OperationModel | None:
+    """The operation's model, or None when the service has no such operation."""
+    model = service_model(service)
+    if operation not in model.operation_names:
+        return None
+    return model.operation_model(operation)
+
+
+def validate(service: str, operation: str, params: Mapping[str, Any]) -> None:
+    """Raise ServiceFault unless `params` satisfy the operation's input shape."""
+    _compiled(service, operation)(params, "", [])
+
+
+def format_value(value: Any) -> str:
+    """A value the way Java's toString renders it in Coral messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={format_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@functools.cache
+def _compiled(service: str, operation: str) -> Callable[[Mapping[str, Any], str, list[str]], None]:
+    op = operation_model(service, operation)
+    shape = op.input_shape if op is not None else None
+    check = _compile(shape, operation) if shape is not None else None
+
+    def run(params: Mapping[str, Any], path: str, errors: list[str]) -> None:
+        if check is None:
+            return
+        check(params, path, errors)
+        if errors:
+            n = len(errors)
+            noun = "validation error" if n == 1 else "validation errors"
+            raise ServiceFault("ValidationException", f"{n} {noun} detected: " + "; ".join(errors))
+
+    return run
+
+
+def _java_name(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _fail(value: Any, path: str, constraint: str, errors: list[str]) -> None:
+    shown = "null" if value is None else f"'{format_value(value)}'"
+    errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
+
+
+def _type_error(value: Any, path: str, expected: str) -> ServiceFault:
+    where = path or "request body"
+    return ServiceFault(
+        SERIALIZATION_CODE, f"Cannot deserialize value {format_value(value)!r} at '{where}' as {expected}"
+    )
+
+
+@functools.cache
+def _pattern(java_regex: str) -> re.Pattern[str]:
+    # Java's \s, \d, \w are ASCII-only by default; Java `matches()` is a full match.
+    return re.compile(java_regex, re.ASCII)
+
+
+def _compile(shape: Shape, operation: str, member: str = "") -> _Check:
+    kind = shape.type_name
+    if isinstance(shape, StructureShape):
+        return _compile_structure(shape, operation)
+    if isinstance(shape, ListShape):
+        return _compile_list(shape, operation)
+    if isinstance(shape, MapShape):
+        return _compile_map(shape, operation)
+    if kind == "string":
+        return _compile_string(shape, check_enum=(operation, member) not in _ENUM_EXEMPT)
+    if kind in ("integer", "long"):
+        return _compile_number(shape, integral=True)
+    if kind in ("float", "double"):
+        return _compile_number(shape, integral=False)
+    if kind == "boolean":
+        return _check_boolean
+    if kind == "blob":
+        return _check_blob
+    if kind == "timestamp":
+        return _check_timestamp
+    return _check_nothing
+
+
+def _compile_structure(shape: StructureShape, operation: str) -> _Check:
+    members = [
+        (name, _java_name(name), _compile(sub, operation, name), name in shape.required_members)
+        for name, sub in shape.members.items()
+    ]
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        if not isinstance(value, dict):
+            raise _type_error(value, path, "a structure")
+        prefix = f"{path}." if path else ""
+        for wire, java, sub, required in members:
+            item = value.get(wire)
+            where = prefix + java
+            if item is None:
+                if required:
+                    _fail(None, where, "Member must not be null", errors)
+                continue
+            sub(item, where, errors)
+
+    return check
+
+
+def _compile_list(shape: ListShape, operation: str) -> _Check:
+    member = _compile(shape.member, operation)
+    lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        if not isinstance(value, list):
+            raise _type_error(value, path, "a list")
+        if lo is not None and len(value) < lo:
+            _fail(value, path, f"Member must have length greater than or equal to {lo}", errors)
+        if hi is not None and len(value) > hi:
+            _fail(value, path, f"Member must have length less than or equal to {hi}", errors)
+        for i, item in enumerate(value, start=1):
+            if item is None:
+                continue
+            member(item, f"{path}.{i}.member", errors)
+
+    return check
+
+
+def _compile_map(shape: MapShape, operation: str) -> _Check:
+    key_check = _compile(shape.key, operation)
+    value_check = _compile(shape.value, operation)
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        if not isinstance(value, dict):
+            raise _type_error(value, path, "a map")
+        for k, v in value.items():
+            key_check(k, f"{path}.{k}.key", errors)
+            if v is not None:
+                value_check(v, f"{path}.{k}.value", errors)
+
+    return check
+
+
+def _compile_string(shape: Shape, *, check_enum: bool) -> _Check:
+    lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
+    raw_pattern = shape.metadata.get("pattern")
+    pattern = _pattern(raw_pattern) if raw_pattern else None
+    enum = shape.metadata.get("enum") if check_enum else None
+    enum_set = frozenset(enum) if enum else None
+    enum_text = "[" + ", ".join(enum) + "]" if enum else ""
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        if not isinstance(value, str):
+            raise _type_error(value, path, "a string")
+        if lo is not None and len(value) < lo:
+            _fail(value, path, f"Member must have length greater than or equal to {lo}", errors)
+        if hi is not None and len(value) > hi:
+            _fail(value, path, f"Member must have length less than or equal to {hi}", errors)
+        if pattern is not None and pattern.fullmatch(value) is None:
+            _fail(value, path, f"Member must satisfy regular expression pattern: {raw_pattern}", errors)
+        if enum_set is not None and value not in enum_set:
+            _fail(value, path, f"Member must satisfy enum value set: {enum_text}", errors)
+
+    return check
+
+
+def _compile_number(shape: Shape, *, integral: bool) -> _Check:
+    lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
+    expected = "an integer" if integral else "a number"
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _type_error(value, path, expected)
+        if integral and isinstance(value, float) and not value.is_integer():
+            raise _type_error(value, path, expected)
+        if lo is not None and value < lo:
+            _fail(value, path, f"Member must have value greater than or equal to {lo}", errors)
+        if hi is not None and value > hi:
+            _fail(value, path, f"Member must have value less than or equal to {hi}", errors)
+
+    return check
+
+
+def _check_boolean(value: Any, path: str, _errors: list[str]) -> None:
+    if not isinstance(value, bool):
+        raise _type_error(value, path, "a boolean")
+
+
+def _check_blob(value: Any, path: str, _errors: list[str]) -> None:
+    if not isinstance(value, str):
+        raise _type_error(value, path, "a base64 blob")
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _type_error(value, path, "a base64 blob") from None
+
+
+def _check_timestamp(value: Any, path: str, _errors: list[str]) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _type_error(value, path, "a timestamp")
+
+
+def _check_nothing(_value: Any, _path: str, _errors: list[str]) -> None:
+    return None
