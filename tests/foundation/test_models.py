@@ -1,0 +1,141 @@
+"""Generated models: strict requests, tolerant responses, timestamps, secrets, numeric strings, round trips."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from licensemanager_sdk.types import (
+    CheckoutLicenseResponse,
+    CreateLicenseRequest,
+    CreateTokenResponse,
+    DatetimeRange,
+    Entitlement,
+    EntitlementUnit,
+    EntitlementUsage,
+    GetAccessTokenRequest,
+    GetAccessTokenResponse,
+    GrantData,
+    GrantStatus,
+    LicenseData,
+)
+
+UTC = timezone.utc
+
+
+def _license_request(**changes: object) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "license_name": "n",
+        "product_name": "p",
+        "product_sku": "s",
+        "issuer": {"Name": "Seller"},
+        "home_region": "us-east-1",
+        "validity": {"Begin": datetime(2024, 1, 1, tzinfo=UTC)},
+        "entitlements": [Entitlement(name="Users", unit=EntitlementUnit.COUNT, max_count=5)],
+        "beneficiary": "b",
+        "consumption_configuration": {"ProvisionalConfiguration": {"MaxTimeToLiveInMinutes": 60}},
+    }
+    fields.update(changes)
+    return fields
+
+
+def test_constructor_takes_snake_case_and_wire_names_alike() -> None:
+    by_name = GrantData(grant_arn="g", grant_status=GrantStatus.ACTIVE)
+    by_wire = GrantData.model_validate({"GrantArn": "g", "GrantStatus": "ACTIVE"})
+    assert by_name == by_wire
+    assert by_wire.model_dump(exclude_none=True, exclude_defaults=True) == {"GrantArn": "g", "GrantStatus": "ACTIVE"}
+
+
+def test_responses_keep_unknown_fields_and_enum_values() -> None:
+    grant = GrantData.model_validate({"GrantArn": "g", "GrantStatus": "ARCHIVED", "FutureField": {"a": 1}})
+    assert grant.grant_status == "ARCHIVED"
+    assert not isinstance(grant.grant_status, GrantStatus)
+    assert grant.model_extra == {"FutureField": {"a": 1}}
+    again = GrantData.model_validate(grant.model_dump(by_alias=True))
+    assert again == grant
+
+
+def test_known_enum_values_become_enum_members() -> None:
+    grant = GrantData.model_validate({"GrantStatus": "PENDING_ACCEPT"})
+    assert grant.grant_status is GrantStatus.PENDING_ACCEPT
+    assert f"{grant.grant_status}" == "PENDING_ACCEPT"
+    assert str(EntitlementUnit.BITS_PER_SECOND) == "Bits/Second"
+
+
+def test_requests_reject_unknown_fields_and_enum_values_naming_the_field() -> None:
+    with pytest.raises(ValidationError, match="licence_name"):
+        CreateLicenseRequest.model_validate(_license_request(licence_name="typo"))
+    with pytest.raises(ValidationError, match=r"entitlements\[0\]\.unit: 'Cnt' is not a valid EntitlementUnit"):
+        CreateLicenseRequest.model_validate(
+            _license_request(entitlements=[Entitlement.model_validate({"Name": "U", "Unit": "Cnt"})])
+        )
+    with pytest.raises(ValidationError, match=r"issuer.Nmae\n  Extra inputs are not permitted"):
+        CreateLicenseRequest.model_validate(_license_request(issuer={"Nmae": "x"}))
+
+
+def test_models_are_frozen() -> None:
+    grant = GrantData(grant_arn="g")
+    with pytest.raises(ValidationError):
+        grant.grant_arn = "h"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ("1696945150", datetime(2023, 10, 10, 13, 39, 10, tzinfo=UTC)),  # CreateTime: epoch seconds in a string
+        ("2021-04-13T05:35:47", datetime(2021, 4, 13, 5, 35, 47, tzinfo=UTC)),  # IssuedAt: no zone means UTC
+        ("2023-10-10T13:33:36.000Z", datetime(2023, 10, 10, 13, 33, 36, tzinfo=UTC)),  # Validity
+        ("2020-04-30T11:07:36+02:00", datetime(2020, 4, 30, 9, 7, 36, tzinfo=UTC)),
+        (1696945150, datetime(2023, 10, 10, 13, 39, 10, tzinfo=UTC)),
+    ],
+)
+def test_timestamps_read_every_form_as_aware_datetimes(wire: object, expected: datetime) -> None:
+    value = LicenseData.model_validate({"CreateTime": wire}).create_time
+    assert value == expected
+    assert value is not None and value.utcoffset() is not None
+
+
+def test_timestamps_serialise_as_iso_utc_for_the_wire() -> None:
+    validity = DatetimeRange(begin=datetime(2024, 1, 1, 2, 0, tzinfo=timezone(timedelta(hours=2))))
+    assert validity.model_dump(mode="json", by_alias=True, exclude_none=True) == {"Begin": "2024-01-01T00:00:00Z"}
+    naive = DatetimeRange(begin=datetime(2024, 1, 1, 0, 0, 0, 123456))
+    assert naive.model_dump(mode="json", by_alias=True)["Begin"] == "2024-01-01T00:00:00.123Z"
+
+
+def test_request_wire_form_is_what_boto3_takes() -> None:
+    wire = CreateLicenseRequest.model_validate(_license_request()).to_wire()
+    assert wire["Validity"] == {"Begin": "2024-01-01T00:00:00Z"}
+    assert wire["Entitlements"] == [{"Name": "Users", "MaxCount": 5, "Unit": "Count"}]
+    assert "ClientToken" not in wire  # filled by the call path, not the model
+
+
+def test_secrets_never_show_in_repr_str_or_json() -> None:
+    refresh = "eyJhbGciOiJSUzI1NiJ9.refresh-secret.sig"
+    created = CreateTokenResponse.model_validate({"TokenId": "t", "TokenType": "REFRESH_TOKEN", "Token": refresh})
+    access = GetAccessTokenResponse.model_validate({"AccessToken": "access-secret"})
+    for model in (created, access):
+        for text in (repr(model), str(model), model.model_dump_json(), str(model.model_dump())):
+            assert "secret" not in text.replace("SecretStr", "")
+    assert created.token is not None and created.token.get_secret_value() == refresh
+    request = GetAccessTokenRequest(token=refresh)
+    assert refresh not in repr(request)
+    assert request.to_wire() == {"Token": refresh}
+
+
+def test_numeric_strings_keep_their_wire_form_with_typed_accessors() -> None:
+    usage = EntitlementUsage.model_validate({"Name": "Users", "ConsumedValue": "3", "MaxCount": "10", "Unit": "Count"})
+    assert usage.consumed_value == "3"
+    assert usage.consumed_value_number == Decimal(3)
+    assert usage.max_count_number == Decimal(10)
+    checkout = CheckoutLicenseResponse.model_validate(
+        {"EntitlementsAllowed": [{"Name": "Tier", "Unit": "None", "Value": "Enabled"}]}
+    )
+    assert checkout.entitlements_allowed[0].value_number is None
+    assert checkout.entitlements_allowed[0].value == "Enabled"
+
+
+def test_response_lists_default_to_empty() -> None:
+    assert CheckoutLicenseResponse().entitlements_allowed == []
