@@ -29,7 +29,7 @@ def build_client(
     session = session or boto3.Session()
     _fastparse.install(session._session)
     botocore_config = Config(
-        retries={"total_max_attempts": 1, "mode": "standard"},
+        retries={"total_max_attempts": 1, "mode": "legacy"},  # one attempt: the SDK retries
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
         max_pool_connections=config.max_pool_connections,

@@ -1,0 +1,145 @@
+"""The foundation's three ratios against plain boto3, on the same canned wire responses in the same run.
+
+Both sides get their answer from a `before-send` handler returning the same JSON bytes, so credentials, signing and
+serialisation are real and only the network is left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+from licensemanager_sdk import ClientConfig, LicenseManager, RetryConfig
+
+_ENV = {
+    "AWS_ACCESS_KEY_ID": "123456789012",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def _license(i: int) -> dict[str, Any]:
+    return {
+        "LicenseArn": f"arn:aws:license-manager::111111111111:license:l-{i:032x}",
+        "LicenseName": f"Enterprise license {i}",
+        "ProductName": "Example Product",
+        "ProductSKU": "prod-7f3a9c",
+        "Issuer": {
+            "Name": "Example Seller",
+            "SignKey": "arn:aws:kms:us-east-1:111111111111:key/0b6c2d1e-4f0a-4b8e-9c55-3f3c1a2b7e90",
+            "KeyFingerprint": "aws:111111111111:Example Seller:issuer-fingerprint",
+        },
+        "HomeRegion": "us-east-1",
+        "Status": "AVAILABLE",
+        "Validity": {"Begin": "2024-01-01T00:00:00.000Z", "End": "2030-01-01T00:00:00.000Z"},
+        "Beneficiary": "arn:aws:iam::222222222222:root",
+        "Entitlements": [
+            {"Name": "Users", "Unit": "Count", "MaxCount": 100, "Overage": False, "AllowCheckIn": True},
+            {"Name": "PremiumTier", "Unit": "None", "Value": "Enabled"},
+        ],
+        "ConsumptionConfiguration": {"RenewType": "None", "ProvisionalConfiguration": {"MaxTimeToLiveInMinutes": 60}},
+        "LicenseMetadata": [{"Name": "region", "Value": "emea"}],
+        "CreateTime": "1696945150",
+        "Version": "3",
+        "ReceivedMetadata": {
+            "ReceivedStatus": "ACTIVE",
+            "AllowedOperations": ["CheckoutLicense", "CheckInLicense", "ExtendConsumptionLicense"],
+        },
+    }
+
+
+LIST_BODY = json.dumps({"Licenses": [_license(i) for i in range(100)], "NextToken": "next"}).encode()
+GET_BODY = json.dumps({"License": {k: v for k, v in _license(1).items() if k != "ReceivedMetadata"}}).encode()
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+def _canned(client: Any, body: bytes) -> None:
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "bench"}
+        return AWSResponse(request.url, 200, headers, _Raw(body))
+
+    client.meta.events.register("before-send.license-manager", answer)
+
+
+def _best_per_call(call: Callable[[], object], *, seconds: float = 1.5, rounds: int = 5) -> float:
+    """Median over `rounds` of the mean time per call, each round running for about seconds/rounds."""
+    call()
+    results = []
+    for _ in range(rounds):
+        count, start = 0, time.perf_counter()
+        deadline = start + seconds / rounds
+        while time.perf_counter() < deadline:
+            call()
+            count += 1
+        results.append((time.perf_counter() - start) / count)
+    return statistics.median(results)
+
+
+def _startup(code: str, runs: int = 7) -> float:
+    timer = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
+    env = {**os.environ, **_ENV}
+    times = [
+        float(subprocess.run([sys.executable, "-c", timer], env=env, check=True, capture_output=True, text=True).stdout)
+        for _ in range(runs)
+    ]
+    return statistics.median(times)
+
+
+def run() -> list[str]:
+    os.environ.update(_ENV)
+    session = boto3.Session()
+    plain = session.client("license-manager", endpoint_url="http://localhost.invalid")
+    lm = LicenseManager(
+        session=session,
+        endpoint_url="http://localhost.invalid",
+        config=ClientConfig(retry=RetryConfig(max_attempts=1)),
+    )
+    lines = []
+
+    _canned(plain, LIST_BODY)
+    _canned(lm.boto3_client, LIST_BODY)
+    boto_list = _best_per_call(plain.list_received_licenses)
+    sdk_list = _best_per_call(lm.api.list_received_licenses)
+    lines.append(
+        f"ListReceivedLicenses, 100-item page: SDK {sdk_list * 1e3:.2f} ms vs boto3 {boto_list * 1e3:.2f} ms "
+        f"= {sdk_list / boto_list:.2f}x  [target <= 0.50x]"
+    )
+
+    plain_get = session.client("license-manager", endpoint_url="http://localhost.invalid")
+    lm_get = LicenseManager(session=session, endpoint_url="http://localhost.invalid")
+    _canned(plain_get, GET_BODY)
+    _canned(lm_get.boto3_client, GET_BODY)
+    arn = _license(1)["LicenseArn"]
+    boto_get = _best_per_call(lambda: plain_get.get_license(LicenseArn=arn))
+    sdk_get = _best_per_call(lambda: lm_get.api.get_license(license_arn=arn))
+    lines.append(
+        f"GetLicense: SDK {sdk_get * 1e6:.0f} us vs boto3 {boto_get * 1e6:.0f} us "
+        f"= {sdk_get / boto_get:.2f}x  [target <= 1.05x]"
+    )
+
+    boto_start = _startup("import boto3; boto3.client('license-manager')")
+    sdk_start = _startup("import licensemanager_sdk; licensemanager_sdk.LicenseManager()")
+    lines.append(
+        f"import + build a client: SDK {sdk_start * 1e3:.0f} ms vs boto3 {boto_start * 1e3:.0f} ms "
+        f"= {sdk_start / boto_start:.2f}x  [target <= 1.15x]"
+    )
+    return lines
