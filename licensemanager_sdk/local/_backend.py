@@ -13,6 +13,7 @@ from ._kms import Kms
 from ._model import account_root_arn, months_between, parse_principal
 from ._settings import Settings
 from ._store import Doc, Store
+from ._usage import ActiveUsage
 
 __all__ = [
     "CHECKOUT",
@@ -69,6 +70,8 @@ class Backend:
         self.kms = kms
         self._grants_by_license: dict[str, list[str]] = {}
         self._licenses_by_sku: dict[str, list[str]] = {}
+        self._active = ActiveUsage()
+        self._active_synced = (-1, 0.0)  # (store rollbacks, latest time seen)
         self.rebuild_indexes()
 
     def rebuild_indexes(self) -> None:
@@ -79,6 +82,7 @@ class Backend:
             self._licenses_by_sku.setdefault(lic["versions"][0]["ProductSKU"], []).append(lic["arn"])
         for grant in self.store.values(GRANT):
             self._grants_by_license.setdefault(grant["license"], []).append(grant["arn"])
+        self._active_synced = (-1, 0.0)
 
     def now(self) -> float:
         """Emulator time, epoch seconds."""
@@ -201,9 +205,18 @@ class Backend:
 
     # ----- usage -----
 
-    def usage(self, license_arn: str) -> Doc:
-        """The license's usage document (empty when nothing was consumed)."""
-        return self.store.get(USAGE, license_arn) or {"active": {}, "perpetual": {}, "period": ""}
+    def active(self) -> ActiveUsage:
+        """The outstanding-checkout index, rebuilt when a call was rolled back or the clock went backwards."""
+        now = self.now()
+        rollbacks, latest = self._active_synced
+        if rollbacks != self.store.rollbacks or now < latest:
+            self._active.rebuild(self.store.values(CHECKOUT), now)
+        self._active_synced = (self.store.rollbacks, now)
+        return self._active
+
+    def perpetual(self, license_arn: str) -> Doc:
+        """PERPETUAL counters of a license: {"period": ..., "used": {name: qty}}."""
+        return self.store.get(USAGE, license_arn) or {"period": "", "used": {}}
 
     def period(self, version: Doc) -> str:
         """The current RenewType period of a license version (PERPETUAL counters reset between periods)."""
@@ -214,20 +227,15 @@ class Backend:
             return f"m{months_between(version['_begin'], self.now())}"
         return "-"
 
-    def consumed(self, usage: Doc, version: Doc) -> dict[str, int]:
+    def consumed(self, license_arn: str, version: Doc) -> dict[str, int]:
         """Quantity in use per entitlement: unexpired PROVISIONAL/BORROW plus this period's PERPETUAL."""
-        now = self.now()
-        totals: dict[str, int] = {}
-        for expiry, quantities in usage["active"].values():
-            if expiry > now:
-                for name, qty in quantities.items():
-                    totals[name] = totals.get(name, 0) + qty
-        if usage["period"] == self.period(version):
-            for name, qty in usage["perpetual"].items():
+        totals = self.active().totals(license_arn, self.now())
+        perpetual = self.perpetual(license_arn)
+        if perpetual["period"] == self.period(version):
+            for name, qty in perpetual["used"].items():
                 totals[name] = totals.get(name, 0) + qty
         return totals
 
     def active_checkouts(self, license_arn: str) -> int:
         """Outstanding (unexpired, not checked-in) PROVISIONAL/BORROW checkouts of a license."""
-        now = self.now()
-        return sum(1 for expiry, _ in self.usage(license_arn)["active"].values() if expiry > now)
+        return self.active().count(license_arn, self.now())

@@ -1,7 +1,8 @@
 """Consumption: CheckoutLicense, CheckoutBorrowLicense, CheckInLicense, ExtendLicenseConsumption (SERVICE.md §6, §7).
 
-Quantities live in one usage document per license ("active" PROVISIONAL/BORROW checkouts with their expiry,
-"perpetual" counters of the current RenewType period); expiry is evaluated lazily against the engine clock.
+Every checkout is a durable document; outstanding PROVISIONAL/BORROW quantities are indexed in memory
+(`_usage.ActiveUsage`, expiry evaluated lazily against the engine clock) and PERPETUAL quantities are counted per
+RenewType period in one usage document per license.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _allocate(
     b: Backend, lic: Doc, version: Doc, requested: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], dict[str, int], list[str], list[str]]:
     """(allowed entitlements, counted quantities, names not in the license or of another unit, names exhausted)."""
-    consumed = b.consumed(b.usage(lic["arn"]), version)
+    consumed = b.consumed(lic["arn"], version)
     entitlements = {e["Name"]: e for e in version["Entitlements"]}
     allowed: list[dict[str, Any]] = []
     quantities: dict[str, int] = {}
@@ -153,17 +154,15 @@ def _record(
         "checked_in": False,
     }
     b.store.put(CHECKOUT, record["token"], record)
-    usage = b.usage(lic["arn"])
-    now = b.now()
-    active = {t: e for t, e in usage["active"].items() if e[0] > now}
-    perpetual = usage["perpetual"] if usage["period"] == b.period(version) else {}
     if kind == "PERPETUAL":
-        perpetual = dict(perpetual)
+        counters = b.perpetual(lic["arn"])
+        period = b.period(version)
+        used = dict(counters["used"]) if counters["period"] == period else {}
         for name, qty in quantities.items():
-            perpetual[name] = perpetual.get(name, 0) + qty
-    elif quantities:
-        active[record["token"]] = [record["exp"], quantities]
-    b.store.put(USAGE, lic["arn"], {"active": active, "perpetual": perpetual, "period": b.period(version)})
+            used[name] = used.get(name, 0) + qty
+        b.store.put(USAGE, lic["arn"], {"period": period, "used": used})
+    else:
+        b.active().add(record["token"], lic["arn"], record["exp"], quantities)
     return record
 
 
@@ -328,7 +327,7 @@ def check_in_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str,
     if p.get("Beneficiary") is not None and p["Beneficiary"] != record["beneficiary"]:
         raise fault("ValidationException", "Beneficiary does not match the checkout.")
     _require_operation(b, record, "CheckInLicense")
-    lic, version = _version_of(b, record)
+    _, version = _version_of(b, record)
     if record["type"] == "BORROW":
         borrow = version["ConsumptionConfiguration"].get("BorrowConfiguration") or {}
         if not borrow.get("AllowEarlyCheckIn"):
@@ -339,10 +338,7 @@ def check_in_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str,
         if refused:
             raise fault("ConflictException", f"Check-in is not allowed for entitlements {', '.join(refused)}.")
     b.store.put(CHECKOUT, record["token"], {**record, "checked_in": True})
-    usage = b.usage(lic["arn"])
-    if record["token"] in usage["active"]:
-        active = {t: e for t, e in usage["active"].items() if t != record["token"]}
-        b.store.put(USAGE, lic["arn"], {**usage, "active": active})
+    b.active().remove(record["token"])
     return {}
 
 
@@ -367,9 +363,5 @@ def extend_license_consumption(b: Backend, caller: Caller, p: dict[str, Any]) ->
     ttl = provisional["MaxTimeToLiveInMinutes"] * 60 if provisional else record["ttl"]
     expiry = int(b.now()) + ttl
     b.store.put(CHECKOUT, record["token"], {**record, "exp": expiry})
-    usage = b.usage(lic["arn"])
-    if record["token"] in usage["active"]:
-        active = dict(usage["active"])
-        active[record["token"]] = [expiry, active[record["token"]][1]]
-        b.store.put(USAGE, lic["arn"], {**usage, "active": active})
+    b.active().extend(record["token"], expiry)
     return {"LicenseConsumptionToken": record["token"], "Expiration": iso_seconds(expiry)}

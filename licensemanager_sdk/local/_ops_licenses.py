@@ -222,8 +222,7 @@ def create_license_version(b: Backend, caller: Caller, p: dict[str, Any]) -> dic
     }
     b.store.put(LICENSE, arn, {**lic, "versions": [*lic["versions"], version]})
     if p.get("ResetUsage"):
-        usage = b.usage(arn)
-        b.store.put(USAGE, arn, {**usage, "perpetual": {}})
+        b.store.put(USAGE, arn, {"period": "", "used": {}})
     return {"LicenseArn": arn, "Version": number, "Status": p["Status"]}
 
 
@@ -337,7 +336,7 @@ def get_license_usage(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str
     """GetLicenseUsage: license-wide totals as strings (§6.8)."""
     lic = require_readable_license(b, caller, p["LicenseArn"], "InvalidParameterValueException")
     version = b.current(lic)
-    consumed = b.consumed(b.usage(lic["arn"]), version)
+    consumed = b.consumed(lic["arn"], version)
     usages = []
     for ent in version["Entitlements"]:
         item = {"Name": ent["Name"], "ConsumedValue": str(consumed.get(ent["Name"], 0)), "Unit": ent["Unit"]}

@@ -33,6 +33,8 @@ class Store:
         self._seq: dict[tuple[str, str], int] = {}
         self._next_seq = 1
         self._undo: dict[tuple[str, str], Any] = {}
+        #: Incremented whenever changes are undone (derived in-memory indexes use it to know they are stale).
+        self.rollbacks = 0
         self._conn: sqlite3.Connection | None = None
         if path is not None:
             self._conn = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
@@ -128,6 +130,8 @@ class Store:
             raise
 
     def _rollback(self) -> None:
+        if self._undo:
+            self.rollbacks += 1
         for (kind, key), old in self._undo.items():
             bucket = self._kinds.setdefault(kind, {})
             if old is _ABSENT:

@@ -264,3 +264,14 @@ def test_region_rules_for_checkout(seller: Api, buyer: Api) -> None:
     active_grant(s, b, arn)
     err = b.in_region("eu-west-1").error("CheckoutLicense", **_checkout_params())
     assert (err.code, err.extra["Location"]) == ("RedirectException", "https://license-manager.us-east-1.amazonaws.com")
+
+
+def test_clock_moving_back_restores_outstanding_checkouts(seller: Api, buyer: Api, engine: Engine) -> None:
+    arn = create_license(seller, Entitlements=entitlements(1))
+    active_grant(seller, buyer, arn)
+    checkout(buyer)
+    engine.clock.advance(3601)
+    assert buyer.GetLicenseUsage(LicenseArn=arn)["LicenseUsage"]["EntitlementUsages"][0]["ConsumedValue"] == "0"
+    engine.clock.advance(-3601)
+    assert buyer.GetLicenseUsage(LicenseArn=arn)["LicenseUsage"]["EntitlementUsages"][0]["ConsumedValue"] == "1"
+    assert buyer.error("CheckoutLicense", **_checkout_params()).code == "NoEntitlementsAllowedException"
