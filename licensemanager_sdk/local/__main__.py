@@ -7,14 +7,17 @@ answers in progress finish, the SQLite state is closed, and the exit status is 0
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import signal
 import sys
 import threading
 from types import FrameType
 
 from ._service import LocalLicenseManager
+from ._settings import Settings
 
-__all__ = ["main"]
+__all__ = ["main", "parse_settings"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,11 +29,44 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default: 4566)")
     parser.add_argument("--state", metavar="FILE", help="SQLite file that keeps the state across restarts")
     parser.add_argument("--region", default="us-east-1", help="region of unsigned calls (default: us-east-1)")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an emulator Settings field, e.g. legacy_status_codes=true (repeatable; see docs/local.md)",
+    )
     return parser
 
 
+def parse_settings(assignments: list[str]) -> Settings:
+    """`Settings` from `NAME=VALUE` strings; VALUE is JSON (`true`, `10`, `null`) or else a plain string."""
+    fields = {field.name: field for field in dataclasses.fields(Settings)}
+    changes: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep or name not in fields:
+            raise ValueError(f"--setting {assignment!r}: expected NAME=VALUE with NAME one of {', '.join(fields)}")
+        try:
+            value: object = json.loads(text)
+        except ValueError:
+            value = text
+        default = fields[name].default
+        expected = type(default)
+        if default is None or isinstance(value, expected) or (expected is float and type(value) is int):
+            changes[name] = value
+        else:
+            raise ValueError(f"--setting {name}: expected a {expected.__name__}, got {text!r}")
+    return Settings(**changes)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = parse_settings(args.setting)
+    except ValueError as exc:
+        parser.error(str(exc))
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -40,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
-    with LocalLicenseManager(state_path=args.state, region=args.region) as emulator:
+    with LocalLicenseManager(state_path=args.state, settings=settings, region=args.region) as emulator:
         server = emulator.serve(args.host, args.port)
         state = args.state or "in memory"
         sys.stdout.write(f"licensemanager_sdk.local listening on {server.url} (state: {state})\n")
