@@ -41,6 +41,8 @@ def _outputs() -> dict[str, str]:
         "licensemanager_sdk/_generated/_api.py": render.render_api(facts),
         "licensemanager_sdk/_generated/_errors.py": render.render_errors(facts),
         "tests/generated/test_operations.py": render.render_smoke_tests(facts),
+        "docs/reference/operations.md": render.render_reference_operations(facts),
+        "docs/reference/errors.md": render.render_reference_errors(facts),
         LOCK: json.dumps(stamp, indent=2, sort_keys=True) + "\n",
     }
 

@@ -1,0 +1,41 @@
+"""The examples run (on the embedded local service), and the docs quote them exactly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from examples import quickstart, retries_and_errors
+from licensemanager_sdk.local import LocalLicenseManager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quickstart_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    local = LocalLicenseManager()
+    arn = quickstart.main(local.client(account="111111111111"))
+    out = capsys.readouterr().out
+    assert arn.startswith("arn:aws:license-manager::111111111111:license:l-")
+    assert "Example Pro: AVAILABLE" in out
+    assert arn in out
+    assert "typed error: InvalidParameterValueError" in out
+
+
+def test_retries_and_errors_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    retries_and_errors.main(LocalLicenseManager())
+    out = capsys.readouterr().out
+    assert "created after 3 attempts" in out
+    assert "NoEntitlementsAllowedException" in out
+
+
+_QUOTE = re.compile(r"<!-- example: (?P<path>[\w/.]+) -->\n```python\n(?P<code>.*?)```", re.S)
+
+
+def test_docs_quote_the_examples_verbatim() -> None:
+    quotes = [(page, m) for page in sorted((ROOT / "docs").glob("*.md")) for m in _QUOTE.finditer(page.read_text())]
+    assert quotes, "no docs page quotes an example"
+    for page, match in quotes:
+        example = (ROOT / match["path"]).read_text()
+        assert match["code"] == example, f"{page.name} quotes {match['path']} but differs from it: copy it again"
