@@ -14,10 +14,22 @@ from licensemanager_sdk._errors import (
 from licensemanager_sdk._generated import _errors as _generated_errors
 from licensemanager_sdk._generated._errors import *  # noqa: F403
 from licensemanager_sdk._version import __version__
+from licensemanager_sdk.entitlements import (
+    BorrowedLease,
+    EntitlementLostError,
+    EntitlementNotHeldError,
+    Lease,
+    TokenVerificationError,
+    VerifiedToken,
+)
 
 __all__ = [
+    "BorrowedLease",
     "ClientConfig",
     "ConfigurationError",
+    "EntitlementLostError",
+    "EntitlementNotHeldError",
+    "Lease",
     "LicenseManager",
     "LicenseManagerError",
     "PaginationError",
@@ -25,7 +37,9 @@ __all__ = [
     "ResponseValidationError",
     "RetryConfig",
     "ServiceError",
+    "TokenVerificationError",
     "TransportError",
+    "VerifiedToken",
     "__version__",
 ]
 __all__ += _generated_errors.__all__

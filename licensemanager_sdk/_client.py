@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from licensemanager_sdk._generated._api import Api
     from licensemanager_sdk._invoke import Invoker
+    from licensemanager_sdk.entitlements import Entitlements
 
 __all__ = ["LicenseManager"]
 
@@ -87,6 +88,13 @@ class LicenseManager:
         from licensemanager_sdk._generated._api import Api
 
         return Api(self._invoker)
+
+    @cached_property
+    def entitlements(self) -> Entitlements:
+        """Runtime entitlement checks: `checkout()` a `Lease`, `tier()`, `borrow()`."""
+        from licensemanager_sdk.entitlements import Entitlements
+
+        return Entitlements(self)
 
     @cached_property
     def _invoker(self) -> Invoker:

@@ -1,0 +1,459 @@
+"""`Lease` and `BorrowedLease`: checked-out entitlements that keep themselves alive and answer checks locally."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from decimal import Decimal
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from licensemanager_sdk._errors import LicenseManagerError, ServiceError, TransportError
+from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
+from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
+
+if TYPE_CHECKING:
+    import logging
+    from pathlib import Path
+
+    from typing_extensions import Self
+
+    from licensemanager_sdk._generated._api import Api
+    from licensemanager_sdk.types import EntitlementData
+
+__all__ = ["BorrowedLease", "Clock", "Lease", "OnLost", "Wait"]
+
+
+def _log() -> logging.Logger:
+    import logging  # lazily: importing the SDK stays cheap
+
+    return logging.getLogger("licensemanager_sdk.entitlements")
+
+
+def _retryable(err: BaseException) -> bool:
+    from licensemanager_sdk._retry import is_retryable
+
+    return is_retryable(err, replay_safe=True)
+
+
+Clock = Callable[[], float]
+"""Current time as epoch seconds (default `time.time`)."""
+Wait = Callable[[float], bool]
+"""Wait up to the given seconds; return True to stop the keep-alive. Default: an Event wait that `release()` ends."""
+OnLost = Callable[[EntitlementLostError], None]
+"""Called once, from the keep-alive thread or from the check that noticed, when a lease is lost."""
+
+_ZERO = Decimal(0)
+_MAX_NAP = 60.0  # the default wait wakes at least this often, so a wall-clock jump (suspend) is noticed
+_MAX_BACKOFF = 60.0
+_FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
+
+
+class Lease:
+    """Entitlements checked out with `lm.entitlements.checkout(...)`; a context manager.
+
+    While held, a daemon thread extends the checkout (ExtendLicenseConsumption) when 2/3 of the remaining time
+    has passed; on exit it checks in (CheckInLicense) unless the checkout is PERPETUAL. `has()`, `quantity()`
+    and `check()` answer from memory (no network) and raise `EntitlementLostError` once the lease is lost.
+    """
+
+    _kind = "lease"
+
+    def __init__(
+        self,
+        *,
+        api: Api | None,
+        license_arn: str,
+        token: str,
+        entitlements: tuple[EntitlementData, ...],
+        issued_at: datetime,
+        expiration: datetime,
+        checkout_type: str,
+        signed_token: str | None,
+        node_id: str | None = None,
+        beneficiary: str | None = None,
+        on_lost: OnLost | None = None,
+        keep_alive: bool = True,
+        clock: Clock | None = None,
+        wait: Wait | None = None,
+        strict_check_in: bool = False,
+        trust_issued_at: bool = True,
+    ) -> None:
+        """Made by `lm.entitlements.checkout()`/`borrow()`; not meant to be built by hand."""
+        self._api = api
+        self._license_arn = license_arn
+        self._token = token
+        self._entitlements = entitlements
+        self._quantities: dict[str, Decimal] = {e.name: quantity_of(e) for e in entitlements if e.name is not None}
+        self._issued_at = issued_at
+        self._expiration = expiration
+        self._checkout_type = checkout_type
+        self._signed_token = signed_token
+        self._node_id = node_id
+        self._beneficiary = beneficiary
+        self._on_lost = on_lost
+        self._clock: Clock = clock or time.time
+        self._strict_check_in = strict_check_in
+        # Server time minus local time, learnt from IssuedAt (1 s margin: IssuedAt is truncated to seconds).
+        self._skew = (issued_at.timestamp() - self._clock() - 1.0) if trust_issued_at else 0.0
+        self._deadline = expiration.timestamp() - self._skew
+        self._ok_until = self._deadline
+        self._lost: tuple[LostReason, str, BaseException | None] | None = None
+        self._released = False
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._wait: Wait = wait or self._default_wait
+        self._thread: threading.Thread | None = None
+        if keep_alive and api is not None and checkout_type == "PROVISIONAL":
+            self._thread = threading.Thread(target=self._keep_alive, name=f"lmsdk-lease-{token[:8]}", daemon=True)
+            self._thread.start()
+
+    # -- what the application asks, answered locally ----------------------------------------------
+
+    def has(self, name: str) -> bool:
+        """Whether the lease grants entitlement `name`. Local; raises `EntitlementLostError` once lost."""
+        if self._clock() >= self._ok_until:
+            self._raise_lost()
+        return name in self._quantities
+
+    def quantity(self, name: str) -> Decimal:
+        """The checked-out quantity of `name`; `0` for an unlimited (Unit None) or absent one. Local."""
+        if self._clock() >= self._ok_until:
+            self._raise_lost()
+        return self._quantities.get(name, _ZERO)
+
+    def check(self, *names: str) -> None:
+        """Raise `EntitlementLostError` if the lease is lost, `EntitlementNotHeldError` if a name is not held."""
+        if self._clock() >= self._ok_until:
+            self._raise_lost()
+        missing = [n for n in names if n not in self._quantities]
+        if missing:
+            raise EntitlementNotHeldError(missing, list(self._quantities))
+
+    @property
+    def held(self) -> bool:
+        """True while the lease grants its entitlements (never raises)."""
+        return self._clock() < self._ok_until
+
+    @property
+    def lost(self) -> EntitlementLostError | None:
+        """Why the lease no longer grants anything, or None while it does."""
+        if self._clock() < self._ok_until:
+            return None
+        return self._lost_error(self._note_expiry())
+
+    # -- data ---------------------------------------------------------------------------------------
+
+    @property
+    def license_arn(self) -> str:
+        return self._license_arn
+
+    @property
+    def token(self) -> str:
+        """The LicenseConsumptionToken (needed for CheckInLicense/ExtendLicenseConsumption; kept out of repr)."""
+        return self._token
+
+    @property
+    def entitlements(self) -> tuple[EntitlementData, ...]:
+        """The entitlements granted (EntitlementsAllowed)."""
+        return self._entitlements
+
+    @property
+    def expiration(self) -> datetime:
+        """When the checkout expires, as the service says (moves forward at each extension)."""
+        return self._expiration
+
+    @property
+    def issued_at(self) -> datetime:
+        return self._issued_at
+
+    @property
+    def checkout_type(self) -> str:
+        """`PROVISIONAL`, `PERPETUAL` or `BORROW`."""
+        return self._checkout_type
+
+    @property
+    def signed_token(self) -> str | None:
+        """The SignedToken (PS384 JWS) when the license is signed; check it with `entitlements.verify()`."""
+        return self._signed_token
+
+    @property
+    def node_id(self) -> str | None:
+        return self._node_id
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def extend(self) -> datetime:
+        """ExtendLicenseConsumption now; returns the new expiration. A refusal also marks the lease lost."""
+        api = self._require_api("extend")
+        if self._checkout_type != "PROVISIONAL":
+            raise ValueError(f"{self._checkout_type} checkouts cannot be extended; check out again instead")
+        if self._released:
+            self._raise_lost()
+        try:
+            response = api.extend_license_consumption(license_consumption_token=self._token)
+        except (ServiceError, TransportError) as err:
+            if not _retryable(err):
+                self._lose("extend_refused", f"ExtendLicenseConsumption was refused ({_brief(err)})", err)
+            raise
+        with self._lock:
+            if response.expiration is not None:
+                self._expiration = response.expiration
+                self._deadline = response.expiration.timestamp() - self._skew
+                if self._lost is None:
+                    self._ok_until = self._deadline
+            expiration = self._expiration
+        _log().debug("extended the checkout of %s until %s", self._license_arn, expiration.isoformat())
+        return expiration
+
+    def check_in(self) -> None:
+        """CheckInLicense now and release the lease. A refusal raises and leaves the lease held."""
+        api = self._require_api("check in")
+        if self._checkout_type == "PERPETUAL":
+            raise ValueError("PERPETUAL checkouts are drawn down for good and cannot be checked in")
+        with self._lock:
+            if self._released:
+                return
+            kwargs: dict[str, Any] = {"license_consumption_token": self._token}
+            if self._beneficiary is not None:
+                kwargs["beneficiary"] = self._beneficiary
+            api.check_in_license(**kwargs)
+            self._mark_released()
+        self._stop_keep_alive()
+        _log().info("checked in %s", self._license_arn)
+
+    def release(self) -> None:
+        """Stop the keep-alive and check in where the license allows it; a refused check-in is logged.
+
+        With `strict_check_in=True` (at checkout) a refused check-in raises instead. Idempotent.
+        """
+        self._stop_keep_alive()
+        with self._lock:
+            if self._released:
+                return
+            lost = self._lost is not None or self._clock() >= self._deadline
+            self._mark_released()
+            if self._api is None or self._checkout_type == "PERPETUAL" or lost:
+                return
+            kwargs: dict[str, Any] = {"license_consumption_token": self._token}
+            if self._beneficiary is not None:
+                kwargs["beneficiary"] = self._beneficiary
+            try:
+                self._api.check_in_license(**kwargs)
+            except (ServiceError, TransportError) as err:
+                if self._strict_check_in:
+                    raise
+                _log().warning(
+                    "check-in of %s refused (%s); its seats return when the checkout expires at %s",
+                    self._license_arn,
+                    _brief(err),
+                    self._expiration.isoformat(),
+                )
+                return
+        _log().info("checked in %s", self._license_arn)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        state = "held" if self.held else "released" if self._released else "lost"
+        names = [e.name for e in self._entitlements]
+        return (
+            f"{type(self).__name__}(license_arn={self._license_arn!r}, checkout_type={self._checkout_type!r}, "
+            f"entitlements={names!r}, expiration={self._expiration.isoformat()!r}, state={state!r})"
+        )
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _require_api(self, what: str) -> Api:
+        if self._api is None:
+            raise ValueError(f"this {self._kind} was loaded offline; pass lm= to BorrowedLease.load() to {what}")
+        return self._api
+
+    def _default_wait(self, seconds: float) -> bool:
+        return self._stop.wait(min(max(seconds, 0.0), _MAX_NAP))
+
+    def _keep_alive(self) -> None:
+        failures = 0
+        renew_at = self._renew_time()
+        last_error: BaseException | None = None
+        while not self._stop.is_set():
+            now = self._clock()
+            if now >= self._deadline:
+                detail = "the expiration passed without a successful extension"
+                if last_error is not None:
+                    detail += f" (last error: {_brief(last_error)})"
+                self._lose("expired", detail, last_error)
+                return
+            if now < renew_at:
+                if self._wait(min(renew_at, self._deadline) - now) or self._stop.is_set():
+                    return
+                continue
+            try:
+                self.extend()
+            except (ServiceError, TransportError) as err:
+                if not _retryable(err):
+                    return  # extend() marked the lease lost and told on_lost
+                failures += 1
+                last_error = err
+                delay = min(_MAX_BACKOFF, 2.0**failures)
+                _log().warning("extending %s failed (%s); retrying in %.0f s", self._license_arn, _brief(err), delay)
+                renew_at = self._clock() + delay
+            except EntitlementLostError:
+                return
+            else:
+                failures, last_error = 0, None
+                renew_at = self._renew_time()
+
+    def _renew_time(self) -> float:
+        now = self._clock()
+        return now + (self._deadline - now) * (2.0 / 3.0)
+
+    def _stop_keep_alive(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _mark_released(self) -> None:
+        self._released = True
+        self._ok_until = -math.inf
+        if self._lost is None:
+            self._lost = ("released", "it was released or checked in by the application", None)
+
+    def _lose(self, reason: LostReason, detail: str, cause: BaseException | None) -> None:
+        with self._lock:
+            if self._lost is not None:
+                return
+            self._lost = (reason, detail, cause)
+            self._ok_until = -math.inf
+        error = self._lost_error(self._lost)
+        _log().warning("%s", error)
+        if self._on_lost is not None:
+            try:
+                self._on_lost(error)
+            except Exception:
+                _log().exception("the on_lost callback of the lease on %s raised", self._license_arn)
+
+    def _note_expiry(self) -> tuple[LostReason, str, BaseException | None]:
+        if self._lost is None:
+            self._lose("expired", f"it expired at {self._expiration.isoformat()} without a successful extension", None)
+        assert self._lost is not None
+        return self._lost
+
+    def _lost_error(self, lost: tuple[LostReason, str, BaseException | None]) -> EntitlementLostError:
+        error = EntitlementLostError(lost[0], self._license_arn, lost[1])
+        error.__cause__ = lost[2]
+        return error
+
+    def _raise_lost(self) -> None:
+        raise self._lost_error(self._note_expiry())
+
+
+class BorrowedLease(Lease):
+    """Entitlements borrowed with `lm.entitlements.borrow(...)` for offline use (CheckoutBorrowLicense).
+
+    Not extendable. `save(path)` writes its signed token; `BorrowedLease.load(path, public_key=...)` verifies it
+    again with no network call and answers `has()`/`quantity()` until it expires.
+    """
+
+    _kind = "borrowed lease"
+
+    def __init__(self, *, checkout_metadata: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        """Made by `lm.entitlements.borrow()` or `BorrowedLease.load()`."""
+        super().__init__(**kwargs)
+        self._checkout_metadata = dict(checkout_metadata or {})
+
+    @property
+    def checkout_metadata(self) -> Mapping[str, str]:
+        return dict(self._checkout_metadata)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path."""
+        if self._signed_token is None:
+            raise ValueError("this borrowed lease has no SignedToken to save")
+        import json
+        from pathlib import Path
+
+        target = Path(path)
+        document = {
+            "format": _FILE_FORMAT,
+            "signedToken": self._signed_token,
+            "licenseArn": self._license_arn,
+            "expiration": self._expiration.isoformat(),
+        }
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.write("\n")
+        return target
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        public_key: PublicKeySource | None = None,
+        kms_key_id: str | None = None,
+        kms_client: KmsClient | None = None,
+        node_id: str | None = None,
+        license_arn: str | None = None,
+        lm: Any = None,
+        clock: Clock | None = None,
+    ) -> BorrowedLease:
+        """Read a lease written by `save()` and verify its signed token offline (see `verify()`).
+
+        Everything is taken from the verified claims; the rest of the file is ignored. Pass `lm` (a
+        `LicenseManager`) only to check in early later.
+
+        Raises:
+            TokenVerificationError: the token is altered, expired, for another node or signed by another key.
+        """
+        import json
+        from pathlib import Path
+
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            token = document["signedToken"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise LicenseManagerError(f"{path} is not a borrowed lease written by BorrowedLease.save(): {err}") from err
+        now_clock = clock or time.time
+        verified = verify(
+            token,
+            public_key=public_key,
+            kms_key_id=kms_key_id,
+            kms_client=kms_client,
+            node_id=node_id,
+            license_arn=license_arn,
+            now=datetime.fromtimestamp(now_clock(), tz=timezone.utc),
+        )
+        return cls(
+            api=None if lm is None else lm.api,
+            license_arn=verified.license_arn,
+            token=verified.consumption_token,
+            entitlements=verified.entitlements,
+            issued_at=verified.issued_at,
+            expiration=verified.expiration,
+            checkout_type="BORROW",
+            signed_token=verified.signed_token,
+            node_id=verified.node_id,
+            keep_alive=False,
+            clock=now_clock,
+            trust_issued_at=False,
+            checkout_metadata=verified.checkout_metadata,
+        )
+
+
+def _brief(err: BaseException) -> str:
+    if isinstance(err, ServiceError):
+        return f"{err.error_code}: {err.message}"
+    return str(err)
