@@ -85,27 +85,33 @@ def decimal_or_none(value: str | None) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-_COMMON = ConfigDict(
-    frozen=True,
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    use_enum_values=False,
-    protected_namespaces=(),
-    defer_build=True,
-)
-
-
 class ResponseModel(BaseModel):
     """Base of every generated shape: frozen, tolerant of fields and enum values it does not know."""
 
-    model_config = ConfigDict(**_COMMON, extra="allow")
+    # Spelled out in each base (not shared via **kwargs): pydantic's mypy plugin reads them to type __init__.
+    model_config = ConfigDict(
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        protected_namespaces=(),
+        defer_build=True,
+        extra="allow",
+    )
 
 
 class InputShape(BaseModel):
     """Base of nested shapes that only ever appear in requests: frozen and strict."""
 
-    model_config = ConfigDict(**_COMMON, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        protected_namespaces=(),
+        defer_build=True,
+        extra="forbid",
+    )
 
 
 class ResponseMetadata(BaseModel):
@@ -196,7 +202,15 @@ def _strict_problem(value: Any, path: str) -> str | None:
 class RequestModel(BaseModel):
     """Base of every operation's input model: frozen and strict, down to nested shapes."""
 
-    model_config = ConfigDict(**_COMMON, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        protected_namespaces=(),
+        defer_build=True,
+        extra="forbid",
+    )
 
     _idempotency_member: ClassVar[str | None] = None
 
