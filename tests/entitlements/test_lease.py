@@ -186,9 +186,10 @@ def test_refused_check_in_is_logged_on_exit_and_raised_when_strict(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     arn, _ = world.issue("SKU", [{**USERS, "MaxCount": 5, "AllowCheckIn": False}])
-    with caplog.at_level(logging.WARNING, logger="licensemanager_sdk.entitlements"), _checkout(
-        world, entitlements={"Users": 1}
-    ) as lease:
+    with (
+        caplog.at_level(logging.WARNING, logger="licensemanager_sdk.entitlements"),
+        _checkout(world, entitlements={"Users": 1}) as lease,
+    ):
         pass
     assert "check-in of" in caplog.text and "ConflictException" in caplog.text
     assert lease.token not in caplog.text
