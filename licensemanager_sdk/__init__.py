@@ -22,14 +22,28 @@ from licensemanager_sdk.entitlements import (
     TokenVerificationError,
     VerifiedToken,
 )
+from licensemanager_sdk.resources import (
+    MARKETPLACE_KEY_FINGERPRINT,
+    DistributionReport,
+    Grant,
+    License,
+    Token,
+    WaiterError,
+    WaitTimeoutError,
+    key_fingerprint,
+)
 
 __all__ = [
+    "MARKETPLACE_KEY_FINGERPRINT",
     "BorrowedLease",
     "ClientConfig",
     "ConfigurationError",
+    "DistributionReport",
     "EntitlementLostError",
     "EntitlementNotHeldError",
+    "Grant",
     "Lease",
+    "License",
     "LicenseManager",
     "LicenseManagerError",
     "PaginationError",
@@ -37,10 +51,14 @@ __all__ = [
     "ResponseValidationError",
     "RetryConfig",
     "ServiceError",
+    "Token",
     "TokenVerificationError",
     "TransportError",
     "VerifiedToken",
+    "WaitTimeoutError",
+    "WaiterError",
     "__version__",
+    "key_fingerprint",
 ]
 __all__ += _generated_errors.__all__
 

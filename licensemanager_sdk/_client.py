@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from licensemanager_sdk._generated._api import Api
     from licensemanager_sdk._invoke import Invoker
     from licensemanager_sdk.entitlements import Entitlements
+    from licensemanager_sdk.resources.grants import Grants
+    from licensemanager_sdk.resources.licenses import Licenses
+    from licensemanager_sdk.resources.tokens import Tokens
 
 __all__ = ["LicenseManager"]
 
@@ -95,6 +98,27 @@ class LicenseManager:
         from licensemanager_sdk.entitlements import Entitlements
 
         return Entitlements(self)
+
+    @cached_property
+    def licenses(self) -> Licenses:
+        """Licenses as resources: `lm.licenses.create/get/list/list_received/versions`."""
+        from licensemanager_sdk.resources.licenses import Licenses
+
+        return Licenses(self)
+
+    @cached_property
+    def grants(self) -> Grants:
+        """Grants as resources: `lm.grants.create/get/list_received/list_distributed/distribute`."""
+        from licensemanager_sdk.resources.grants import Grants
+
+        return Grants(self)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Refresh tokens as resources: `lm.tokens.create/get/list/get_access_token`."""
+        from licensemanager_sdk.resources.tokens import Tokens
+
+        return Tokens(self)
 
     @cached_property
     def _invoker(self) -> Invoker:

@@ -1,0 +1,28 @@
+"""The resource layer: `License`, `Grant`, `Token` snapshots and the `lm.licenses`, `lm.grants`, `lm.tokens` namespaces.
+
+Nothing here imports pydantic at import time; models load on first use.
+"""
+
+from licensemanager_sdk.resources._fingerprints import MARKETPLACE_KEY_FINGERPRINT, key_fingerprint
+from licensemanager_sdk.resources._waiters import WaiterError, WaitTimeoutError
+from licensemanager_sdk.resources.distribution import DistributionReport, PrincipalOutcome
+from licensemanager_sdk.resources.grants import Grant, Grants
+from licensemanager_sdk.resources.licenses import License, Licenses, ReceivedLicense
+from licensemanager_sdk.resources.tokens import CreatedToken, Token, Tokens
+
+__all__ = [
+    "MARKETPLACE_KEY_FINGERPRINT",
+    "CreatedToken",
+    "DistributionReport",
+    "Grant",
+    "Grants",
+    "License",
+    "Licenses",
+    "PrincipalOutcome",
+    "ReceivedLicense",
+    "Token",
+    "Tokens",
+    "WaitTimeoutError",
+    "WaiterError",
+    "key_fingerprint",
+]
