@@ -50,14 +50,14 @@ def test_keep_alive_extends_at_two_thirds_of_the_lifetime(world: World) -> None:
     world.issue("SKU", [USERS])
     wait = StepWait(world.local, steps=2)
     lease = _checkout(world, entitlements={"Users": 1}, wait=wait)
-    first = lease.expiration
 
     assert wait.stopped.wait(5)
     assert lease._thread is not None
     lease._thread.join(5)
     # Two renewals, each when 2/3 of the remaining hour had passed: 40 min of emulator time each.
     assert [round(w / 60) for w in wait.waits] == [40, 40]
-    assert (lease.expiration - first).total_seconds() == pytest.approx(80 * 60, abs=2)
+    # Checked out for 60 min, then extended twice to 60 min after each renewal: 60 + 40 + 40 minutes.
+    assert (lease.expiration - lease.issued_at).total_seconds() == pytest.approx(140 * 60, abs=2)
     assert lease.has("Users")
     lease.release()
 
