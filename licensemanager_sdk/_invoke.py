@@ -23,7 +23,7 @@ from licensemanager_sdk._errors import (
     TransportError,
 )
 from licensemanager_sdk._operation import OperationSpec
-from licensemanager_sdk._retry import build_retrying
+from licensemanager_sdk._retry import build_retrying, is_retryable
 from licensemanager_sdk.pagination import Page, Paginator
 
 if TYPE_CHECKING:
@@ -112,7 +112,6 @@ class Invoker:
 
     def _send(self, client: Any, spec: OperationSpec[RequestT, ResponseT], params: dict[str, Any]) -> ResponseT:
         method = getattr(client, spec.method)
-        retrying = build_retrying(self._retry, replay_safe=spec.replay_safe)
         attempts = 0
 
         def attempt() -> dict[str, Any]:
@@ -130,8 +129,20 @@ class Invoker:
             except (HTTPClientError, BotoConnectionError) as err:
                 raise TransportError(spec.name, str(err), attempts=attempts) from err
 
+        def replay_first_then_attempt() -> dict[str, Any]:
+            if failures:
+                raise failures.pop()  # tenacity counts the first attempt's failure as its attempt 1, then waits
+            return attempt()
+
+        failures: list[ServiceError | TransportError] = []
         try:
-            raw = retrying(attempt)
+            try:
+                raw = attempt()  # the common case pays for no retry machinery
+            except (ServiceError, TransportError) as first:
+                if self._retry.max_attempts == 1 or not is_retryable(first, replay_safe=spec.replay_safe):
+                    raise
+                failures.append(first)
+                raw = build_retrying(self._retry, replay_safe=spec.replay_safe)(replay_first_then_attempt)
         except (ServiceError, TransportError) as err:
             err.attempts = attempts
             redirected = isinstance(err, ServiceError) and err.error_code == "RedirectException"
