@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import boto3
 
 from licensemanager_sdk import LicenseManager, NoEntitlementsAllowedError, ResourceNotFoundError
@@ -19,13 +21,14 @@ def publish_license(seller: LicenseManager, *, seats: int) -> str:
         product_sku=SKU,
         issuer=t.Issuer(name=ISSUER),
         home_region="us-east-1",
-        validity=t.DatetimeRange(begin="2024-01-01T00:00:00Z"),
+        validity=t.DatetimeRange(begin=datetime(2024, 1, 1, tzinfo=timezone.utc)),
         entitlements=[t.Entitlement(name="Seats", unit=t.EntitlementUnit.COUNT, max_count=seats, allow_check_in=True)],
         beneficiary="acme",
         consumption_configuration=t.ConsumptionConfiguration(
             provisional_configuration=t.ProvisionalConfiguration(max_time_to_live_in_minutes=60)
         ),
     )
+    assert created.license_arn is not None  # always set on success
     return created.license_arn
 
 
@@ -42,6 +45,7 @@ def grant_to(seller: LicenseManager, license_arn: str, buyer_account: str) -> st
             t.AllowedOperation.LIST_PURCHASED_LICENSES,
         ],
     )
+    assert grant.grant_arn is not None  # always set on success
     return grant.grant_arn
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -19,13 +20,14 @@ def _create(lm: LicenseManager, sku: str = "sdk-sku") -> str:
         product_sku=sku,
         issuer=t.Issuer(name="Widget Corp"),
         home_region="us-east-1",
-        validity=t.DatetimeRange(begin="2020-01-01T00:00:00Z"),
+        validity=t.DatetimeRange(begin=datetime(2020, 1, 1, tzinfo=timezone.utc)),
         entitlements=[t.Entitlement(name="Users", unit="Count", max_count=5)],
         beneficiary="customer-1",
         consumption_configuration=t.ConsumptionConfiguration(
             provisional_configuration=t.ProvisionalConfiguration(max_time_to_live_in_minutes=60)
         ),
     )
+    assert response.license_arn is not None
     return response.license_arn
 
 
