@@ -110,7 +110,7 @@ class Dispatcher:
             return json_error(
                 LICENSE_MANAGER,
                 404,
-                "UnknownOperationException",
+                "NotFound",
                 f"No resource at {path}: AWS calls are POST / and control calls are under {CONTROL_PREFIX}.",
                 request_id,
                 namespace=_CORAL,
@@ -119,7 +119,7 @@ class Dispatcher:
             answer = json_error(
                 LICENSE_MANAGER,
                 405,
-                "MethodNotAllowedException",
+                "MethodNotAllowed",
                 f"{method} / is not allowed: AWS calls are POST /.",
                 request_id,
                 namespace=_CORAL,
