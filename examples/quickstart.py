@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from examples._client import client
 from licensemanager_sdk import LicenseManager, LicenseManagerError, ServiceError
 from licensemanager_sdk.types import (
     ConsumptionConfiguration,
@@ -13,8 +14,6 @@ from licensemanager_sdk.types import (
     Issuer,
     ProvisionalConfiguration,
 )
-
-from examples._client import client
 
 
 def main(lm: LicenseManager) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from examples import quickstart, retries_and_errors
+from examples import client_options, pagination, quickstart, retries_and_errors
 from licensemanager_sdk.local import LocalLicenseManager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,26 @@ def test_retries_and_errors_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "created after 3 attempts" in out
     assert "NoEntitlementsAllowedException" in out
+
+
+def test_pagination_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    lm = LocalLicenseManager().client(account="111111111111")
+    arn = quickstart.main(lm)
+    created = [lm.api.create_token(license_arn=arn).token_id for _ in range(5)]
+    capsys.readouterr()
+    pagination.main(lm, arn)
+    out = capsys.readouterr().out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("token ")] == created
+    assert out.count("page of 2, next token: True") == 2
+    assert "page of 1, next token: False" in out
+    assert f"first three: {created[:3]}" in out
+
+
+def test_client_options_runs_over_http(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalLicenseManager() as local, local.serve() as server:
+        client_options.main(server.url)
+    out = capsys.readouterr().out
+    assert out.count("0 license(s), request ") == 3
 
 
 _QUOTE = re.compile(r"<!-- example: (?P<path>[\w/.]+) -->\n```python\n(?P<code>.*?)```", re.S)
