@@ -51,14 +51,15 @@ def checkout_hint(
         "is the SKU the license's ProductSKU?",
         f"do the entitlement names and units ({', '.join(names)}) match the license (Unit Count vs None)?",
         "are all seats checked out (lm.api.get_license_usage(license_arn=...), `lmsdk licenses usage ARN`)? "
-        "Checked-out seats come back at CheckInLicense or when their checkout expires",
+        "Seats come back at CheckInLicense or when their checkout expires;",
         "is the license AVAILABLE and inside its validity period?",
     ]
     if beneficiary is not None:
         checks.insert(0, f"beneficiary={beneficiary!r} must equal the Beneficiary of a license this account issued")
     hint = (
-        f"No license matched ProductSKU={product_sku} KeyFingerprint={key_fingerprint}, or none of its "
-        f"entitlements could be checked out. Check: " + " ".join(f"({i}) {c}" for i, c in enumerate(checks, 1))
+        f"Nothing could be checked out for ProductSKU={product_sku} KeyFingerprint={key_fingerprint}: no license "
+        "matched, or none of the requested entitlements is available. Check: "
+        + " ".join(f"({i}) {c}" for i, c in enumerate(checks, 1))
     )
     return with_hint(err, hint)
 
