@@ -34,6 +34,8 @@ client fails instead of reaching AWS."""
 
 _loader_lock = threading.Lock()
 _shared_loader: botocore.loaders.Loader | None = None
+_clients_lock = threading.Lock()
+_clients_session: boto3.Session | None = None
 
 
 def _hermetic_botocore_session() -> botocore.session.Session:
@@ -120,14 +122,18 @@ class LocalLicenseManager:
 
         Its endpoint is `PINNED_ENDPOINT`, which cannot reach AWS even if detached.
         """
-        client = boto3.Session(botocore_session=_hermetic_botocore_session()).client(
-            service,  # type: ignore[call-overload]
-            region_name=region or self._region,
-            endpoint_url=PINNED_ENDPOINT,
-            aws_access_key_id=account,
-            aws_secret_access_key="local",
-            config=Config(retries={"total_max_attempts": 1}),
-        )
+        global _clients_session
+        with _clients_lock:  # one shared session (credentials go per client): later clients build in ~3 ms
+            if _clients_session is None:
+                _clients_session = boto3.Session(botocore_session=_hermetic_botocore_session())
+            client = _clients_session.client(
+                service,  # type: ignore[call-overload]
+                region_name=region or self._region,
+                endpoint_url=PINNED_ENDPOINT,
+                aws_access_key_id=account,
+                aws_secret_access_key="local",
+                config=Config(retries={"total_max_attempts": 1}),
+            )
         self.attach(client)
         return client
 
