@@ -93,13 +93,22 @@ def _route(dispatcher: Dispatcher, method: str, path: str, payload: dict[str, An
         operation = payload.get("operation", ANY_OPERATION)
         if not isinstance(service, str) or not isinstance(operation, str) or not operation:
             raise ControlError('"service" and "operation" must be non-empty strings.')
+        if "latency_ms" not in payload and "error" not in payload:
+            raise ControlError('POST /_local/faults needs "error" (an AWS error code) or "latency_ms".')
+        rule = parse_fault_request(payload, service, operation) if "error" in payload else None
         if "latency_ms" in payload:
             latency = payload["latency_ms"]
             if isinstance(latency, bool) or not isinstance(latency, int | float) or not latency >= 0:
                 raise ControlError('"latency_ms" must be a number >= 0.')
-            dispatcher.faults.set_latency(service, operation, float(latency))
-        else:
-            dispatcher.faults.add_fault(parse_fault_request(payload, service, operation))
+            try:
+                dispatcher.faults.set_latency(service, operation, float(latency))
+            except ValueError as exc:
+                raise ControlError(str(exc)) from None
+        try:
+            if rule is not None:
+                dispatcher.faults.add_fault(rule)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from None
     return dispatcher.faults.snapshot()
 
 

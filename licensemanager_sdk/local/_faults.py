@@ -6,10 +6,18 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._wire import KMS, LICENSE_MANAGER, STS
+
 __all__ = ["ANY_OPERATION", "FaultBoard", "FaultRule", "Phase"]
 
 Phase = Literal["before", "after"]
 ANY_OPERATION = "*"
+_SERVICES = (LICENSE_MANAGER, KMS, STS)
+
+
+def _check_service(service: str) -> None:
+    if service not in _SERVICES:
+        raise ValueError(f"service must be one of {', '.join(_SERVICES)}, not {service!r}")
 
 
 @dataclass(slots=True)
@@ -60,6 +68,7 @@ class FaultBoard:
         return self._active
 
     def add_fault(self, rule: FaultRule) -> None:
+        _check_service(rule.service)
         if rule.remaining < 1:
             raise ValueError("times must be >= 1")
         if rule.phase not in ("before", "after"):
@@ -69,6 +78,7 @@ class FaultBoard:
             self._active = True
 
     def set_latency(self, service: str, operation: str, milliseconds: float) -> None:
+        _check_service(service)
         if milliseconds < 0:
             raise ValueError("latency_ms must be >= 0")
         with self._lock:

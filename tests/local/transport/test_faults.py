@@ -128,6 +128,8 @@ def test_fault_controls_over_http(server: LocalServer) -> None:
         {"error": "X", "times": 0},
         {"error": "X", "phase": "during"},
         {"latency_ms": -1},
+        {"error": "X", "service": "s3"},
+        {"latency_ms": 5, "service": "s3"},
         {"error": "X", "times": "2"},
         [1],
     ],
@@ -170,3 +172,12 @@ def test_latency_sleeps_outside_the_engine(server: LocalServer) -> None:
     elapsed = time.perf_counter() - started
     assert not errors
     assert 0.4 <= elapsed < 1.2  # four calls of 400 ms each overlapped (serialised they would take 1.6 s)
+
+
+def test_one_fault_request_may_set_an_error_and_a_latency(server: LocalServer) -> None:
+    spec = {"operation": "ListLicenses", "error": "ServerInternalException", "latency_ms": 10}
+    status, _, body = raw_request(server.url, "POST", "/_local/faults", json.dumps(spec))
+    pending = json.loads(body)
+    assert status == 200
+    assert [rule["error"] for rule in pending["faults"]] == ["ServerInternalException"]
+    assert pending["latency_ms"] == [{"service": "license-manager", "operation": "ListLicenses", "latency_ms": 10.0}]
