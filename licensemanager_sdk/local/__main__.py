@@ -96,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with LocalLicenseManager(state_path=args.state, settings=settings, region=args.region) as emulator:
         tune_garbage_collector()
-        server = emulator.serve(args.host, args.port)
+        try:
+            server = emulator.serve(args.host, args.port)
+        except OSError as exc:
+            sys.stderr.write(f"licensemanager_sdk.local: cannot listen on {args.host}:{args.port}: {exc}\n")
+            return 1
         state = args.state or "in memory"
         sys.stdout.write(f"licensemanager_sdk.local listening on {server.url} (state: {state})\n")
         sys.stdout.flush()

@@ -135,3 +135,16 @@ def test_unmodified_boto3_programs_use_aws_endpoint_url(server: LocalServer, mon
     lm = session.client("license-manager")
     arn = lm.create_license(**license_params("env", home_region="us-west-2"))["LicenseArn"]
     assert ":555566667777:" in arn
+
+
+def test_a_busy_port_is_a_clear_error(server: LocalServer) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "licensemanager_sdk.local", "--port", str(server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr
+    assert "Traceback" not in result.stderr
