@@ -300,16 +300,22 @@ class Lease:
                 continue
             try:
                 self.extend()
-            except (ServiceError, TransportError) as err:
-                if not _retryable(err):
+            except EntitlementLostError:
+                return  # released meanwhile
+            except Exception as err:  # the thread must never die quietly: anything else is retried until expiry
+                if isinstance(err, (ServiceError, TransportError)) and not _retryable(err):
                     return  # extend() marked the lease lost and told on_lost
                 failures += 1
                 last_error = err
                 delay = min(_MAX_BACKOFF, 2.0**failures)
-                _log().warning("extending %s failed (%s); retrying in %.0f s", self._license_arn, _brief(err), delay)
+                _log().warning(
+                    "extending %s failed (%s); retrying in %.0f s",
+                    self._license_arn,
+                    _brief(err),
+                    delay,
+                    exc_info=not isinstance(err, (ServiceError, TransportError)),
+                )
                 renew_at = self._clock() + delay
-            except EntitlementLostError:
-                return
             else:
                 failures, last_error = 0, None
                 renew_at = self._renew_time()

@@ -70,7 +70,8 @@ def license_arn(shell: Shell, tmp_path: Any) -> str:
 @pytest.fixture
 def granted(shell: Shell, license_arn: str) -> str:
     """The license granted to the buyer, accepted and activated; returns the grant ARN."""
-    operations = [f"--operation={op}" for op in ("CheckoutLicense", "CheckInLicense", "CreateToken")]
+    ops = ("CheckoutLicense", "CheckInLicense", "ExtendConsumptionLicense", "ListPurchasedLicenses", "CreateToken")
+    operations = [f"--operation={op}" for op in ops]
     [line] = shell.ok("grants", "distribute", "--license", license_arn, BUYER, "--no-progress", *operations)
     grant: str = line["grant_arn"]
     [active] = shell.ok("grants", "activate", grant, account=BUYER)

@@ -142,6 +142,10 @@ def test_checkout_try_seat_limit_exits_1_with_hints(shell: Shell, license_arn: s
 
 
 def test_tokens_create_list_delete(shell: Shell, license_arn: str, granted: str) -> None:
+    [received] = shell.ok("licenses", "list", "--received", account=BUYER)
+    assert received["LicenseArn"] == license_arn and received["ReceivedMetadata"]["ReceivedStatus"] == "ACTIVE"
+    assert shell.ok("licenses", "list", account=BUYER) == []  # issued by the buyer: none
+
     [created] = shell.ok("tokens", "create", license_arn, "--token-property", "p1", account=BUYER)
     assert created["TokenType"] == "REFRESH_TOKEN" and created["Token"].count(".") == 2  # shown once, in clear
     [listed] = shell.ok("tokens", "list", "--license", license_arn, account=BUYER)

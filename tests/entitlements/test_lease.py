@@ -258,3 +258,49 @@ def test_bad_entitlement_specs_are_refused_before_any_call(world: World) -> None
         with pytest.raises(ValueError):
             world.buyer.entitlements.checkout(product_sku="S", key_fingerprint=FINGERPRINT, entitlements=spec)  # type: ignore[arg-type]
     assert calls == []
+
+
+def test_an_on_lost_callback_that_raises_is_logged_and_the_error_still_reaches_the_check(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.issue("SKU", [USERS])
+
+    def broken(err: EntitlementLostError) -> None:
+        raise RuntimeError("callback bug")
+
+    lease = _checkout(world, entitlements={"Users": 1}, keep_alive=False, on_lost=broken)
+    assert lease.held and lease.lost is None
+    world.local.advance_clock(3601)
+    with caplog.at_level(logging.ERROR, logger="licensemanager_sdk.entitlements"):
+        assert not lease.held
+        with pytest.raises(EntitlementLostError):
+            lease.has("Users")
+    assert "on_lost callback" in caplog.text and "callback bug" in caplog.text
+    calls = count_calls(world.buyer)
+    lease.release()  # lost: its token is no longer valid, so no check-in is attempted
+    assert calls == []
+
+
+def test_an_unexpected_extend_failure_is_retried_not_fatal(world: World) -> None:
+    world.issue("SKU", [USERS])
+    wait = StepWait(world.local, steps=3)
+    failures = iter([RuntimeError("boom")])
+    lease = _checkout(world, entitlements={"Users": 1}, keep_alive=False)
+    real_extend = lease.extend
+
+    def flaky_extend() -> object:
+        for err in failures:
+            raise err
+        return real_extend()
+
+    lease.extend = flaky_extend  # type: ignore[method-assign]
+    lease._wait = wait
+    thread = threading.Thread(target=lease._keep_alive)
+    thread.start()
+    thread.join(5)
+    assert wait.waits[0] == pytest.approx(2400, abs=2)  # the renewal time...
+    assert wait.waits[1] == pytest.approx(
+        2.0, abs=0.1
+    )  # ...then the lease's own 2 s backoff after the unexpected failure
+    assert (lease.expiration - lease.issued_at).total_seconds() > 3600
+    assert lease.has("Users")
