@@ -46,7 +46,7 @@ def values_of(keyword: str, value: object, enum_cls: type[enum.Enum] | None = No
     """
     if value is None:
         return None
-    if isinstance(value, (str, enum.Enum)):
+    if isinstance(value, (str, enum.Enum)) or isinstance(getattr(value, "arn", None), str):
         items: list[object] = [value]
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)

@@ -215,7 +215,7 @@ class _TokenBucket:
                 now = self._clock()
                 self._tokens = min(self._capacity, self._tokens + (now - self._last) * self.rate)
                 self._last = now
-                if self._tokens >= 1.0:
+                if self._tokens >= 1.0 - 1e-9:  # float dust must not leave us sleeping 0 s forever
                     self._tokens -= 1.0
                     return
                 wait = (1.0 - self._tokens) / self.rate

@@ -1,0 +1,220 @@
+"""lm.grants.distribute: re-runnable, bounded, failure-isolated grant distribution, on the local service."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from licensemanager_sdk import DistributionReport, License, LicenseManager
+from licensemanager_sdk.local import LocalLicenseManager
+from licensemanager_sdk.resources import PrincipalOutcome
+from licensemanager_sdk.resources.distribution import _client_token, _TokenBucket
+
+from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog
+
+OPS = ["CheckoutLicense", "ListPurchasedLicenses"]
+
+
+def accounts(count: int, start: int = 100000000000) -> list[str]:
+    return [str(start + index) for index in range(count)]
+
+
+def grants_per_principal(lm: LicenseManager, license: License) -> Counter[str]:
+    return Counter(grant.data.grantee_principal_arn or "" for grant in lm.grants.list_distributed(license_arn=license))
+
+
+@pytest.fixture
+def license(new_license: Callable[..., License]) -> License:
+    return new_license()
+
+
+def test_distribute_then_rerun_creates_nothing_twice(
+    seller: LicenseManager, seller_log: CallLog, license: License
+) -> None:
+    principals = [*accounts(5), f"arn:aws:iam::{accounts(1)[0]}:root", accounts(1)[0]]  # the same account 3 times
+    seen: list[tuple[int, int, PrincipalOutcome]] = []
+    report = seller.grants.distribute(
+        license, principals, OPS, grant_name="fleet", progress=lambda d, t, o: seen.append((d, t, o))
+    )
+    assert isinstance(report, DistributionReport) and report.ok
+    assert [item.principal for item in report.outcomes] == [f"arn:aws:iam::{a}:root" for a in accounts(5)]
+    assert len(report.created) == 5 and all(item.grant_arn and item.attempts == 1 for item in report.created)
+    assert [(done, total) for done, total, _ in seen] == [(n, 5) for n in range(1, 6)]
+    assert {o.principal for *_, o in seen} == {o.principal for o in report.outcomes}
+    assert len(seller_log.of("CreateGrant")) == 5
+    assert {call["GrantName"] for call in seller_log.of("CreateGrant")} == {"fleet"}
+    assert len({call["ClientToken"] for call in seller_log.of("CreateGrant")}) == 5
+
+    seller_log.clear()
+    again = seller.grants.distribute(license, [*accounts(6)], OPS, grant_name="fleet")
+    assert [item.outcome for item in again.outcomes] == ["already_present"] * 5 + ["created"]
+    assert {item.grant_arn for item in again.already_present} == {item.grant_arn for item in report.created}
+    assert seller_log.names().count("ListDistributedGrants") == 1  # one listing up front, not one per principal
+    assert len(seller_log.of("CreateGrant")) == 1
+    assert set(grants_per_principal(seller, license).values()) == {1}
+    assert str(again).endswith(f"6 principals, 1 created, 5 already present, 0 failed, {again.elapsed:.1f} s")
+
+
+def test_dead_grants_do_not_count_and_a_replayed_token_stays_one_grant(
+    seller: LicenseManager, buyer: LicenseManager, license: License
+) -> None:
+    first = seller.grants.distribute(license, [BUYER], OPS, grant_name="g")
+    buyer.grants.get(first.created[0].grant_arn or "").reject()
+    second = seller.grants.distribute(license, [BUYER], OPS, grant_name="g2")  # REJECTED: a new grant is made
+    assert [item.outcome for item in second.outcomes] == ["created"]
+    assert second.created[0].grant_arn != first.created[0].grant_arn
+    # Same name within the idempotency window: the service replays the first answer instead of creating again.
+    assert _client_token(license.arn, BUYER_ROOT, "g") == _client_token(license.arn, BUYER_ROOT, "g")
+    assert re.fullmatch(r"\S{1,64}", _client_token(license.arn, BUYER_ROOT, "g"))
+    assert _client_token(license.arn, BUYER_ROOT, "g") != _client_token(license.arn, BUYER_ROOT, "g2")
+
+
+def test_a_failed_principal_never_stops_the_others(
+    local: LocalLicenseManager, seller: LicenseManager, license: License
+) -> None:
+    local.inject_fault("CreateGrant", "AccessDeniedException", times=1)
+    report = seller.grants.distribute(license, [*accounts(3), SELLER], OPS, grant_name="g", concurrency=1)
+    assert [item.outcome for item in report.outcomes] == ["failed", "created", "created", "failed"]
+    denied, self_grant = report.failed
+    assert denied.error_code == "AccessDeniedException" and denied.attempts == 1  # not retried: a 4xx
+    assert denied.reason is not None and denied.reason.startswith("AccessDeniedException: Injected fault")
+    assert self_grant.principal == f"arn:aws:iam::{SELLER}:root" and self_grant.error_code == "ValidationException"
+    assert not report.ok and report.summary() == {
+        "total": 4,
+        "created": 2,
+        "already_present": 0,
+        "failed": 2,
+        "would_create": 0,
+    }
+
+
+def test_throttling_and_lost_responses_give_zero_duplicates_and_lose_nobody(
+    local: LocalLicenseManager, seller: LicenseManager, seller_log: CallLog, license: License
+) -> None:
+    principals = accounts(40)
+    local.inject_fault("CreateGrant", "RateLimitExceededException", times=25)
+    local.inject_fault("CreateGrant", "ServerInternalException", times=10, phase="after")  # done, answer lost
+    report = seller.grants.distribute(
+        license, principals, OPS, grant_name="g", concurrency=8, rate_limit=None, attempts_per_principal=12
+    )  # 35 faults in all: even one unlucky principal taking every one of them gets through
+    assert report.ok and len(report.created) == 40
+    assert [item.principal for item in report.outcomes] == [f"arn:aws:iam::{a}:root" for a in principals]
+    assert grants_per_principal(seller, license) == Counter({f"arn:aws:iam::{a}:root": 1 for a in principals})
+    assert len(seller_log.of("CreateGrant")) == 40 + 25 + 10  # every retry re-sent the same ClientToken
+    tokens = Counter(call["ClientToken"] for call in seller_log.of("CreateGrant"))
+    assert len(tokens) == 40
+
+
+def test_residual_throttling_is_retried_per_principal_then_reported(
+    local: LocalLicenseManager, seller: LicenseManager, license: License
+) -> None:
+    local.inject_fault("CreateGrant", "RateLimitExceededException", times=3)  # all 3 attempts of the client
+    report = seller.grants.distribute(license, accounts(2), OPS, grant_name="g", concurrency=1)
+    assert [(item.outcome, item.attempts) for item in report.outcomes] == [("created", 2), ("created", 1)]
+
+    local.inject_fault("CreateGrant", "RateLimitExceededException", times=6)
+    worn = seller.grants.distribute(
+        license, accounts(2, start=200000000000), OPS, grant_name="g", concurrency=1, attempts_per_principal=2
+    )
+    assert [(item.outcome, item.error_code, item.attempts) for item in worn.outcomes] == [
+        ("failed", "RateLimitExceededException", 2),
+        ("created", None, 1),
+    ]
+
+
+def test_dry_run_writes_nothing(seller: LicenseManager, seller_log: CallLog, license: License) -> None:
+    seller.grants.distribute(license, accounts(2), OPS, grant_name="g")
+    seller_log.clear()
+    plan = seller.grants.distribute(license, accounts(4), OPS, grant_name="g", dry_run=True)
+    assert plan.dry_run and [item.outcome for item in plan.outcomes] == ["already_present"] * 2 + ["would_create"] * 2
+    assert seller_log.names() == ["ListDistributedGrants"]
+    assert "2 to create, 2 already present (dry run)" in str(plan)
+    assert len(plan.would_create) == 2
+
+
+def test_report_as_json_and_csv(
+    local: LocalLicenseManager, seller: LicenseManager, license: License, tmp_path: Path
+) -> None:
+    seller.grants.distribute(license, accounts(1), OPS, grant_name="g")
+    local.inject_fault("CreateGrant", "AccessDeniedException", times=1, message="no, thanks")
+    report = seller.grants.distribute(license, accounts(3), OPS, grant_name="g", concurrency=1)
+
+    report.to_json(tmp_path / "report.json")
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert document["license_arn"] == license.arn and document["grant_name"] == "g" and not document["dry_run"]
+    assert document["summary"] == {"total": 3, "created": 1, "already_present": 1, "failed": 1, "would_create": 0}
+    rows = document["principals"]
+    assert [row["outcome"] for row in rows] == ["already_present", "failed", "created"]
+    assert rows[1] == {
+        "principal": f"arn:aws:iam::{accounts(3)[1]}:root",
+        "outcome": "failed",
+        "grant_arn": None,
+        "grant_status": None,
+        "error_code": "AccessDeniedException",
+        "message": "no, thanks",
+        "attempts": 1,
+    }
+
+    buffer = io.StringIO()
+    report.to_csv(buffer)
+    table = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert list(table[0]) == ["principal", "outcome", "grant_arn", "grant_status", "error_code", "message", "attempts"]
+    assert [(row["outcome"], row["error_code"], row["attempts"]) for row in table] == [
+        ("already_present", "", "0"),
+        ("failed", "AccessDeniedException", "1"),
+        ("created", "", "1"),
+    ]
+    report.to_csv(str(tmp_path / "report.csv"))
+    assert (tmp_path / "report.csv").read_text().splitlines()[0].startswith("principal,outcome")
+
+
+def test_arguments_are_checked_before_any_call(seller: LicenseManager, seller_log: CallLog, license: License) -> None:
+    seller_log.clear()
+    with pytest.raises(ValueError, match="neither a 12-digit account id"):
+        seller.grants.distribute(license, [BUYER, "bob"], OPS, grant_name="g")
+    with pytest.raises(TypeError, match="not one string"):
+        seller.grants.distribute(license, BUYER, OPS, grant_name="g")
+    with pytest.raises(ValueError, match="concurrency"):
+        seller.grants.distribute(license, [BUYER], OPS, grant_name="g", concurrency=0)
+    with pytest.raises(ValueError, match="rate_limit"):
+        seller.grants.distribute(license, [BUYER], OPS, grant_name="g", rate_limit=0)
+    with pytest.raises(ValueError, match="allowed_operations"):
+        seller.grants.distribute(license, [BUYER], [], grant_name="g")
+    with pytest.raises(ValueError, match="AllowedOperation"):
+        seller.grants.distribute(license, [BUYER], ["Nope"], grant_name="g")
+    assert seller_log.calls == []
+    empty = seller.grants.distribute(license.arn, [], OPS, grant_name="g")
+    assert empty.outcomes == () and empty.ok
+
+
+def test_token_bucket_limits_the_rate_and_backs_off_on_throttling() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    bucket = _TokenBucket(10.0, capacity=2.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(12):
+        bucket.acquire()
+    assert now[0] == pytest.approx(1.0)  # 2 at once, then 10 per second
+    bucket.throttled()
+    assert bucket.rate == 5.0
+    start = now[0]
+    for _ in range(5):
+        bucket.acquire()
+    assert now[0] - start == pytest.approx(1.0)
+    for _ in range(100):
+        bucket.succeeded()
+    assert bucket.rate == 10.0
+    for _ in range(10):
+        bucket.throttled()
+    assert bucket.rate == 1.0  # never below 1 call per second
