@@ -47,7 +47,7 @@ class VerifiedToken:
     """
 
     license_arn: str
-    consumption_token: str
+    consumption_token: str = field(repr=False)
     entitlements: tuple[EntitlementData, ...]
     issued_at: datetime
     expiration: datetime

@@ -53,6 +53,7 @@ def test_good_token_verifies_and_matches_pyjwt(world: World, signed: str) -> Non
     assert token.consumption_token == reference["licenseConsumptionToken"]
     assert token.expiration == datetime.fromisoformat(reference["expiration"]).replace(tzinfo=timezone.utc)
     assert token.expiration - token.issued_at == timedelta(hours=1)
+    assert token.consumption_token not in repr(token) and signed not in repr(token)
 
 
 def test_kms_public_key_is_fetched_once_per_key(world: World, signed: str) -> None:
