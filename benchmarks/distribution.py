@@ -1,0 +1,133 @@
+"""Grant distribution: `lm.grants.distribute` vs a plain sequential boto3 `create_grant` loop, same local service.
+
+Both run against the embedded local License Manager with 20 ms injected per call (`local.set_latency(20)`; the
+emulator sleeps outside its engine lock, so concurrent calls overlap). The sequential baseline is measured on
+200 accounts and scaled linearly to 1,000 (it is one call after another, so its time is linear in the count).
+The SDK runs with `rate_limit=None`: the local service does not throttle, and the default client-side limit
+(20 calls/s, chosen for real AWS) would measure the limiter, not the SDK. The throttled variant answers 10% of
+all CreateGrant attempts with RateLimitExceededException (spread over the run).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from licensemanager_sdk import License, LicenseManager
+from licensemanager_sdk.local import LocalLicenseManager
+
+SELLER = "111111111111"
+ACCOUNTS = 1_000
+BASELINE_ACCOUNTS = 200
+LATENCY_MS = 20
+TARGET = 1 / 7
+OPS = ["CheckoutLicense", "ListPurchasedLicenses"]
+
+
+def _license(lm: LicenseManager, sku: str) -> License:
+    from licensemanager_sdk.types import (
+        ConsumptionConfiguration,
+        DatetimeRange,
+        Entitlement,
+        EntitlementUnit,
+        ProvisionalConfiguration,
+    )
+
+    return lm.licenses.create(
+        license_name=f"bench {sku}",
+        product_name="Bench",
+        product_sku=sku,
+        issuer="Bench Corp",
+        validity=DatetimeRange(begin=datetime(2024, 1, 1, tzinfo=timezone.utc)),
+        entitlements=[Entitlement(name="Users", unit=EntitlementUnit.COUNT, max_count=10)],
+        beneficiary="bench",
+        consumption_configuration=ConsumptionConfiguration(
+            provisional_configuration=ProvisionalConfiguration(max_time_to_live_in_minutes=60)
+        ),
+    )
+
+
+def _accounts(count: int, start: int) -> list[str]:
+    return [str(start + index) for index in range(count)]
+
+
+def _sequential_boto3(local: LocalLicenseManager, license: License, accounts: list[str]) -> float:
+    client: Any = local.boto3_client(account=SELLER)
+    started = time.perf_counter()
+    for account in accounts:
+        client.create_grant(
+            ClientToken=str(uuid.uuid4()),
+            GrantName="bench",
+            LicenseArn=license.arn,
+            Principals=[f"arn:aws:iam::{account}:root"],
+            HomeRegion="us-east-1",
+            AllowedOperations=OPS,
+        )
+    return time.perf_counter() - started
+
+
+def _throttle_every_tenth(local: LocalLicenseManager, lm: LicenseManager) -> list[int]:
+    """Answer every 10th CreateGrant attempt (retries included) with RateLimitExceededException.
+
+    Returns [attempts seen, throttles injected], filled in as the run goes.
+    """
+    lock = threading.Lock()
+    tally = [0, 0]
+
+    def count(**_: Any) -> None:
+        with lock:
+            tally[0] += 1
+            due = tally[0] % 10 == 0
+            tally[1] += due
+        if due:
+            local.inject_fault("CreateGrant", "RateLimitExceededException", times=1)
+
+    lm.boto3_client.meta.events.register("before-call.license-manager.CreateGrant", count)
+    return tally
+
+
+def _duplicates(lm: LicenseManager, license: License) -> int:
+    per_principal = Counter(g.data.grantee_principal_arn for g in lm.grants.list_distributed(license_arn=license))
+    return sum(count - 1 for count in per_principal.values())
+
+
+def run() -> list[str]:
+    lines = []
+    with LocalLicenseManager() as local:
+        lm = local.client(account=SELLER)
+        baseline_license = _license(lm, "baseline")
+        local.set_latency(LATENCY_MS)
+        per_account = _sequential_boto3(local, baseline_license, _accounts(BASELINE_ACCOUNTS, 100_000_000_000))
+        per_account /= BASELINE_ACCOUNTS
+        baseline = per_account * ACCOUNTS
+
+        for variant, throttled in (("", False), (", 10% throttled", True)):
+            local.clear_faults()
+            plain = _license(lm, f"sdk{int(throttled)}")
+            client = local.client(account=SELLER)
+            tally = _throttle_every_tenth(local, client) if throttled else None
+            local.set_latency(LATENCY_MS)
+            report = client.grants.distribute(
+                plain, _accounts(ACCOUNTS, 300_000_000_000), OPS, grant_name="bench", concurrency=16, rate_limit=None
+            )
+            local.clear_faults()
+            ratio = report.elapsed / baseline
+            duplicates = _duplicates(lm, plain)
+            if tally is not None:
+                variant = f", {tally[1]} of {tally[0]} attempts throttled"
+            lines.append(
+                f"distribution {ACCOUNTS:,} accounts, {LATENCY_MS} ms latency{variant}: SDK {report.elapsed:.1f} s vs "
+                f"sequential boto3 {baseline:.1f} s (measured on {BASELINE_ACCOUNTS} accounts, "
+                f"x{ACCOUNTS // BASELINE_ACCOUNTS}) "
+                f"= {ratio:.3f}x [target <= {TARGET:.3f}x] {'OK' if ratio <= TARGET else 'MISSED'}, "
+                f"created {len(report.created):,}, failed {len(report.failed)}, duplicates {duplicates}"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
