@@ -160,6 +160,7 @@ def _compile_list(shape: ListShape, operation: str) -> _Check:
             _fail(value, path, f"Member must have length less than or equal to {hi}", errors)
         for i, item in enumerate(value, start=1):
             if item is None:
+                _fail(None, f"{path}.{i}.member", "Member must not be null", errors)
                 continue
             member(item, f"{path}.{i}.member", errors)
 

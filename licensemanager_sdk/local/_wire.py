@@ -111,8 +111,10 @@ def parse_identity(authorization: str | None, query_credential: str | None, regi
 
 
 def encode_json(value: Mapping[str, Any]) -> bytes:
-    """Compact UTF-8 JSON, the same bytes for the same value in every mode."""
-    return _json_encoder.encode(value).encode()
+    """Compact UTF-8 JSON, the same bytes for the same value in every mode.
+
+    A lone surrogate (which a request may carry as a `\\udXXX` escape) is written back as that escape."""
+    return _json_encoder.encode(value).encode("utf-8", "backslashreplace")
 
 
 def decode_json_object(body: bytes) -> dict[str, Any]:
