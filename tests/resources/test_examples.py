@@ -37,3 +37,13 @@ def test_grant_distribution_runs(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert "0 created, 25 already present, 0 failed" in out
     assert json.loads((tmp_path / "distribution.json").read_text())["summary"]["created"] == 25
     assert len((tmp_path / "distribution.csv").read_text().splitlines()) == 26
+
+
+def test_docs_quote_these_examples() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for page, example in (
+        ("docs/application-code.md", "examples/application_code.py"),
+        ("docs/grant-distribution.md", "examples/grant_distribution.py"),
+    ):
+        code = (root / example).read_text()
+        assert f"<!-- example: {example} -->\n```python\n{code}```" in (root / page).read_text(), page
