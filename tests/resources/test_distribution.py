@@ -17,7 +17,7 @@ from licensemanager_sdk.local import LocalLicenseManager
 from licensemanager_sdk.resources import PrincipalOutcome
 from licensemanager_sdk.resources.distribution import _client_token, _TokenBucket
 
-from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog
+from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog, make_license
 
 OPS = ["CheckoutLicense", "ListPurchasedLicenses"]
 
@@ -218,3 +218,21 @@ def test_token_bucket_limits_the_rate_and_backs_off_on_throttling() -> None:
     for _ in range(10):
         bucket.throttled()
     assert bucket.rate == 1.0  # never below 1 call per second
+
+
+def test_over_http_warns_when_threads_outnumber_connections(
+    local: LocalLicenseManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    from licensemanager_sdk import ClientConfig, RetryConfig
+
+    server = local.serve()
+    try:
+        config = ClientConfig(max_pool_connections=2, retry=RetryConfig(sleep=lambda _: None))
+        lm = LicenseManager(endpoint_url=server.url, region_name="us-east-1", config=config)
+        license = make_license(lm)
+        with caplog.at_level("WARNING", logger="licensemanager_sdk"):
+            report = lm.grants.distribute(license, accounts(6), OPS, grant_name="g", concurrency=4, rate_limit=None)
+        assert report.ok and len(report.created) == 6
+        assert "ClientConfig(max_pool_connections=4)" in caplog.text
+    finally:
+        server.stop()
