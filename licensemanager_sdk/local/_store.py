@@ -2,6 +2,12 @@
 
 Documents are treated as immutable values: change one by `put`-ting a new dict. Every change inside a
 `transaction()` is committed to SQLite in one transaction when the block ends, or undone on error.
+
+The SQLite file is in WAL mode with `synchronous=NORMAL`: a commit appends to the WAL and returns without
+fsync (a killed process loses nothing committed). SQLite's automatic checkpoint is off on the writer
+connection, because it copies the WAL into the database file with fsyncs inside whichever commit crosses
+the threshold (and so inside the engine lock). A daemon thread checkpoints instead, on its own connection,
+with `wal_checkpoint(PASSIVE)`, which never blocks the writer.
 """
 
 from __future__ import annotations
@@ -9,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +32,64 @@ _SCHEMA = (
     "(kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, key))"
 )
 
+#: The background checkpoint runs this often, or sooner after this many commits.
+CHECKPOINT_INTERVAL_S = 1.0
+CHECKPOINT_EVERY_COMMITS = 1000
+#: Past this many WAL frames (4 KiB pages) after a checkpoint, the next one finishes while commits wait, so
+#: that the WAL can restart from its beginning (it only does when fully copied back) and stays bounded.
+WAL_RESTART_FRAMES = 50_000
+
+
+class _Checkpointer:
+    """Checkpoints a WAL database from a daemon thread on a second connection, off the writer's path."""
+
+    def __init__(self, path: str, write_lock: threading.Lock) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._write_lock = write_lock
+        self._wake = threading.Event()
+        self._stopped = False
+        self._pending = 0
+        #: Completed checkpoint calls (for tests and diagnostics).
+        self.runs = 0
+        self._thread = threading.Thread(target=self._run, name="licensemanager-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def committed(self) -> None:
+        """Called after each commit (under the write lock)."""
+        self._pending += 1
+        if self._pending == CHECKPOINT_EVERY_COMMITS:
+            self._wake.set()
+
+    def stop(self) -> None:
+        """Stop the thread (after a checkpoint in progress) and close its connection."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._wake.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+        self._conn.close()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(CHECKPOINT_INTERVAL_S)
+            self._wake.clear()
+            if self._stopped:
+                return
+            if self._pending == 0:
+                continue
+            with self._write_lock:
+                self._pending = 0
+            try:
+                _, frames, _ = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames >= WAL_RESTART_FRAMES:
+                    with self._write_lock:  # only what was committed during the first pass is left to copy
+                        self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            except sqlite3.Error:
+                continue  # busy or closing: the next round checkpoints
+            self.runs += 1
+
 
 class Store:
     """Documents by kind, in creation order. Not thread-safe: the engine serialises access."""
@@ -36,15 +102,20 @@ class Store:
         #: Incremented whenever changes are undone (derived in-memory indexes use it to know they are stale).
         self.rollbacks = 0
         self._conn: sqlite3.Connection | None = None
+        self._write_lock = threading.Lock()
+        self._checkpointer: _Checkpointer | None = None
         if path is not None:
             self._conn = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
             self._conn.execute(_SCHEMA)
             for kind, key, seq, body in self._conn.execute("SELECT kind, key, seq, body FROM docs ORDER BY seq"):
                 self._kinds.setdefault(kind, {})[key] = json.loads(body)
                 self._seq[(kind, key)] = seq
                 self._next_seq = max(self._next_seq, seq + 1)
+            self._checkpointer = _Checkpointer(os.fspath(path), self._write_lock)
+            weakref.finalize(self, self._checkpointer.stop)
 
     def get(self, kind: str, key: str) -> Doc | None:
         """The document, or None."""
@@ -96,10 +167,21 @@ class Store:
         self._seq.clear()
         self._undo = {}
         if self._conn is not None:
-            self._conn.execute("DELETE FROM docs")
+            with self._write_lock:
+                self._conn.execute("DELETE FROM docs")
+                if self._checkpointer is not None:
+                    self._checkpointer.committed()
+
+    @property
+    def checkpoints(self) -> int:
+        """Background checkpoints completed so far (0 without a file)."""
+        return self._checkpointer.runs if self._checkpointer is not None else 0
 
     def close(self) -> None:
-        """Close the SQLite connection."""
+        """Stop the checkpoint thread and close the SQLite connections (the last close checkpoints the WAL)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -116,18 +198,21 @@ class Store:
             else:
                 rows.append((kind, key, self._seq[(kind, key)], json.dumps(doc, separators=(",", ":"))))
         conn = self._conn
-        conn.execute("BEGIN")
-        try:
-            if rows:
-                conn.executemany("INSERT OR REPLACE INTO docs (kind, key, seq, body) VALUES (?, ?, ?, ?)", rows)
-            if gone:
-                conn.executemany("DELETE FROM docs WHERE kind = ? AND key = ?", gone)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            self._undo = changed
-            self._rollback()
-            raise
+        with self._write_lock:
+            conn.execute("BEGIN")
+            try:
+                if rows:
+                    conn.executemany("INSERT OR REPLACE INTO docs (kind, key, seq, body) VALUES (?, ?, ?, ?)", rows)
+                if gone:
+                    conn.executemany("DELETE FROM docs WHERE kind = ? AND key = ?", gone)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                self._undo = changed
+                self._rollback()
+                raise
+            if self._checkpointer is not None:
+                self._checkpointer.committed()
 
     def _rollback(self) -> None:
         if self._undo:

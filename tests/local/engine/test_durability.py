@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from licensemanager_sdk.local import _store
 from licensemanager_sdk.local._engine import Caller, Engine
 from licensemanager_sdk.local._settings import Settings
 
@@ -100,3 +106,75 @@ def test_reset_drops_everything(engine: Engine, seller: Api) -> None:
     engine.reset()
     assert seller.ListLicenses()["Licenses"] == []
     assert engine.clock.offset == 0
+
+
+def _checkpoint_threads() -> int:
+    return sum(t.name == "licensemanager-sqlite-checkpoint" and t.is_alive() for t in threading.enumerate())
+
+
+def test_checkpoints_run_off_the_commit_path_and_stop_on_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "state.sqlite3"
+    monkeypatch.setattr(_store, "CHECKPOINT_INTERVAL_S", 3600.0)  # only the commit count wakes the thread
+    monkeypatch.setattr(_store, "CHECKPOINT_EVERY_COMMITS", 3)
+    threads_before = _checkpoint_threads()
+    eng = Engine(state_path=path)
+    assert _checkpoint_threads() == threads_before + 1
+    seller = Api(eng, SELLER)
+    first = create_license(seller)
+    # Committed (a fresh connection sees it through the WAL), but no commit copied it into the database file.
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT count(*) FROM docs WHERE key = ?", (first,)).fetchone() == (1,)
+    assert first.encode() not in path.read_bytes()
+    create_license(seller)
+    create_license(seller)  # the third commit since start wakes the checkpoint thread
+    deadline = time.monotonic() + 10
+    while eng._store.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert eng._store.checkpoints >= 1
+    assert first.encode() in path.read_bytes()  # copied back from the WAL by the background thread
+    eng.close()
+    assert _checkpoint_threads() == threads_before
+
+
+_KILLED_CHILD = """
+import os, signal, sys, uuid
+from licensemanager_sdk.local import _store
+from licensemanager_sdk.local._engine import Caller, Engine
+eng = Engine(state_path=sys.argv[1])
+seller = Caller("111111111111", "us-east-1")
+params = {
+    "LicenseName": "k9", "ProductName": "k9", "ProductSKU": "k9", "Issuer": {"Name": "K9 Corp"},
+    "HomeRegion": "us-east-1", "Validity": {"Begin": "2020-01-01T00:00:00Z"},
+    "Entitlements": [{"Name": "Users", "Unit": "Count", "MaxCount": 100000, "AllowCheckIn": True}],
+    "Beneficiary": "b", "ConsumptionConfiguration": {"ProvisionalConfiguration": {"MaxTimeToLiveInMinutes": 60}},
+    "ClientToken": "k9",
+}
+arn = eng.handle("license-manager", "CreateLicense", params, seller)["LicenseArn"]
+print(arn, flush=True)
+for n in range(int(sys.argv[2])):
+    out = eng.handle("license-manager", "CheckoutLicense", {
+        "ProductSKU": "k9", "CheckoutType": "PROVISIONAL",
+        "KeyFingerprint": "aws:111111111111:K9 Corp:issuer-fingerprint",
+        "Beneficiary": "b", "Entitlements": [{"Name": "Users", "Unit": "Count", "Value": "1"}],
+        "ClientToken": uuid.uuid4().hex}, seller)
+    print(out["LicenseConsumptionToken"], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_kill_9_after_many_commits_and_background_checkpoints_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    commits = _store.CHECKPOINT_EVERY_COMMITS * 2 + 7  # crosses background checkpoints, ends between two
+    child = subprocess.run(
+        [sys.executable, "-c", _KILLED_CHILD, str(path), str(commits)], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    arn, *tokens = child.stdout.split()
+    assert len(tokens) == commits
+    eng = Engine(state_path=path)
+    seller = Api(eng, SELLER)
+    usage = seller.GetLicenseUsage(LicenseArn=arn)["LicenseUsage"]["EntitlementUsages"][0]
+    assert usage["ConsumedValue"] == str(commits)
+    assert seller.CheckInLicense(LicenseConsumptionToken=tokens[-1]) == {}
+    assert seller.ExtendLicenseConsumption(LicenseConsumptionToken=tokens[0])["LicenseConsumptionToken"] == tokens[0]
+    eng.close()
