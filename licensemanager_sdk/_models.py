@@ -15,7 +15,7 @@ import types
 import typing
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, Union
 
 from pydantic import (
     AfterValidator,
@@ -85,33 +85,28 @@ def decimal_or_none(value: str | None) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-class ResponseModel(BaseModel):
+class _Shape(BaseModel):
+    # Spelled out (not passed as **kwargs) so that pydantic's mypy plugin sees them and types __init__ by field name.
+    model_config = ConfigDict(
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        protected_namespaces=(),
+        defer_build=True,
+    )
+
+
+class ResponseModel(_Shape):
     """Base of every generated shape: frozen, tolerant of fields and enum values it does not know."""
 
-    # Spelled out in each base (not shared via **kwargs): pydantic's mypy plugin reads them to type __init__.
-    model_config = ConfigDict(
-        frozen=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        protected_namespaces=(),
-        defer_build=True,
-        extra="allow",
-    )
+    model_config = ConfigDict(extra="allow")
 
 
-class InputShape(BaseModel):
+class InputShape(_Shape):
     """Base of nested shapes that only ever appear in requests: frozen and strict."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        protected_namespaces=(),
-        defer_build=True,
-        extra="forbid",
-    )
+    model_config = ConfigDict(extra="forbid")
 
 
 class ResponseMetadata(BaseModel):
@@ -199,20 +194,8 @@ def _strict_problem(value: Any, path: str) -> str | None:
     return None
 
 
-class RequestModel(BaseModel):
+class RequestModel(InputShape):
     """Base of every operation's input model: frozen and strict, down to nested shapes."""
-
-    model_config = ConfigDict(
-        frozen=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        protected_namespaces=(),
-        defer_build=True,
-        extra="forbid",
-    )
-
-    _idempotency_member: ClassVar[str | None] = None
 
     @model_validator(mode="after")
     def _reject_unknown(self) -> RequestModel:
