@@ -37,7 +37,7 @@ CHECKPOINT_INTERVAL_S = 1.0
 CHECKPOINT_EVERY_COMMITS = 1000
 #: Past this many WAL frames (4 KiB pages) after a checkpoint, the next one finishes while commits wait, so
 #: that the WAL can restart from its beginning (it only does when fully copied back) and stays bounded.
-WAL_RESTART_FRAMES = 50_000
+WAL_RESTART_FRAMES = 4096
 
 
 class _Checkpointer:
