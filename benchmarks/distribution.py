@@ -3,13 +3,16 @@
 Both run against the embedded local License Manager with 20 ms injected per call (`local.set_latency(20)`; the
 emulator sleeps outside its engine lock, so concurrent calls overlap). The sequential baseline is measured on
 200 accounts and scaled linearly to 1,000 (it is one call after another, so its time is linear in the count).
-The SDK runs with `rate_limit=None`: the local service does not throttle, and the default client-side limit
-(20 calls/s, chosen for real AWS) would measure the limiter, not the SDK. The throttled variant answers 10% of
-all CreateGrant attempts with RateLimitExceededException (spread over the run).
+The SDK runs with its DEFAULT settings (no `rate_limit` argument: the adaptive client-side rate control, uncapped
+until the service shows congestion) and `concurrency=16` (the default). The throttled variant answers every 10th
+CreateGrant attempt (retries included, so 10% spread over the whole run) with RateLimitExceededException: the
+client retries each one with the same ClientToken, and the rate control takes every such retried call as a
+congestion signal and caps, halves and recovers as it would on real AWS.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -90,6 +93,25 @@ def _throttle_every_tenth(local: LocalLicenseManager, lm: LicenseManager) -> lis
     return tally
 
 
+class _RateChanges(logging.Handler):
+    """Counts the rate control's cuts and lifts (its DEBUG lines on the `licensemanager_sdk` logger)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.cuts: list[float] = []
+        self.lifts = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("grants.distribute: congestion"):
+            self.cuts.append(float(record.getMessage().split()[-2]))  # "... -> 135.2 calls/s"
+        elif record.getMessage().startswith("grants.distribute: no congestion"):
+            self.lifts += 1
+
+    def __str__(self) -> str:
+        lowest = f", lowest cap {min(self.cuts):.0f}/s" if self.cuts else ""
+        return f"rate control: {len(self.cuts)} cuts{lowest}, {self.lifts} lifts"
+
+
 def _duplicates(lm: LicenseManager, license: License) -> int:
     per_principal = Counter(g.data.grantee_principal_arn for g in lm.grants.list_distributed(license_arn=license))
     return sum(count - 1 for count in per_principal.values())
@@ -111,9 +133,17 @@ def run() -> list[str]:
             client = local.client(account=SELLER)
             tally = _throttle_every_tenth(local, client) if throttled else None
             local.set_latency(LATENCY_MS)
-            report = client.grants.distribute(
-                plain, _accounts(ACCOUNTS, 300_000_000_000), OPS, grant_name="bench", concurrency=16, rate_limit=None
-            )
+            changes = _RateChanges()
+            logger = logging.getLogger("licensemanager_sdk")
+            level, logger.level = logger.level, logging.DEBUG
+            logger.addHandler(changes)
+            try:
+                report = client.grants.distribute(
+                    plain, _accounts(ACCOUNTS, 300_000_000_000), OPS, grant_name="bench"
+                )  # default settings: adaptive rate control, concurrency=16
+            finally:
+                logger.removeHandler(changes)
+                logger.setLevel(level)
             local.clear_faults()
             ratio = report.elapsed / baseline
             duplicates = _duplicates(lm, plain)
@@ -124,7 +154,7 @@ def run() -> list[str]:
                 f"sequential boto3 {baseline:.1f} s (measured on {BASELINE_ACCOUNTS} accounts, "
                 f"x{ACCOUNTS // BASELINE_ACCOUNTS}) "
                 f"= {ratio:.3f}x [target <= {TARGET:.3f}x] {'OK' if ratio <= TARGET else 'MISSED'}, "
-                f"created {len(report.created):,}, failed {len(report.failed)}, duplicates {duplicates}"
+                f"created {len(report.created):,}, failed {len(report.failed)}, duplicates {duplicates}; {changes}"
             )
     return lines
 

@@ -38,7 +38,7 @@ def main(lm: LicenseManager, license: License, out_dir: Path) -> DistributionRep
         OPERATIONS,
         grant_name="fleet-2025",  # with the license and principal, it makes each grant's ClientToken
         concurrency=16,  # keep ClientConfig(max_pool_connections=...) at least this high on real AWS
-        rate_limit=20.0,  # CreateGrant calls per second (the default); halves by itself on throttling
+        rate_limit=None,  # the default: adaptive, uncapped until throttled; a number is a fixed ceiling in calls/s
         progress=show,
     )
     print(f"run: {report}")

@@ -6,11 +6,15 @@ How a run goes:
    before any request. Allowed operations are checked against `AllowedOperation`.
 2. One lazy `ListDistributedGrants` listing (filter `LicenseArn`) finds principals that already hold a live grant on
    the license (any status but REJECTED, DELETED, FAILED_WORKFLOW): they are reported `already_present`.
-3. The others get `CreateGrant` from a pool of `concurrency` threads, at most `rate_limit` calls per second (a token
-   bucket that halves its rate whenever a call is still throttled after the client's own retries, and creeps back
-   up on success). Each grant's ClientToken is deterministic (license ARN + principal ARN + grant name), so a retry,
-   a lost response or a re-run within the service's idempotency window cannot create a second grant; after that
-   window step 2 catches re-runs.
+3. The others get `CreateGrant` from a pool of `concurrency` threads, paced by `_RateControl`. By default
+   (`rate_limit=None`) it is adaptive: no cap while every call is answered at the first attempt; congestion (a call
+   still throttled after the client's retries, or one that needed retries: `response_metadata.attempts > 1`) caps
+   the rate at the measured send rate times `1 - share / 2` (`share`: the congested part of the calls since the last
+   decision; half when all were), cuts a cap the same way at most every 0.25 s (never below 1/s), grows it 20% a
+   second on clean answers, and lifts it once it is twice the demand and nothing was congested for a second. A
+   number is a fixed ceiling in calls per second with the same cuts and recovery below it. Each grant's ClientToken
+   is deterministic (license ARN + principal ARN + grant name), so a retry, a lost response or a re-run within the
+   service's idempotency window cannot create a second grant; after that window step 2 catches re-runs.
 4. A principal whose call still fails with throttling, a 5xx or a transport error is tried again (same ClientToken),
    up to `attempts_per_principal` times, waiting with the client's `RetryConfig` backoff. Any other error is recorded
    as `failed` with its code and message; it never stops the other principals.
@@ -20,10 +24,12 @@ Every principal appears exactly once in the `DistributionReport`, in the order g
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import IO, TYPE_CHECKING, Final, Literal
@@ -49,10 +55,11 @@ __all__ = [
 DEFAULT_CONCURRENCY: Final = 16
 """CreateGrant calls in flight at once."""
 
-DEFAULT_RATE_LIMIT: Final = 20.0
-"""CreateGrant calls per second at most. AWS publishes no request-rate quota for CreateGrant; 20/s stays within the
-per-account rate most AWS control-plane APIs accept, and still distributes a license to its maximum of 2,000 grants
-in under two minutes. Raise it (or pass None) where you know the quota is higher."""
+DEFAULT_RATE_LIMIT: Final[float | None] = None
+"""The default `rate_limit`: None, adaptive. No cap while the service answers CreateGrant without throttling or
+retries; at the first sign of congestion, a cap at half the measured send rate, halved again on further congestion
+(not below 1/s) and won back on success (see the module docstring). A number is a fixed ceiling in calls per second
+(that still backs off on congestion)."""
 
 Outcome = Literal["created", "already_present", "failed", "would_create"]
 """What happened to one principal (`would_create` only in a dry run)."""
@@ -187,51 +194,134 @@ class _opened:
             self._owned.close()
 
 
-class _TokenBucket:
-    """At most `rate` acquisitions per second (bursts up to `capacity`); AIMD on throttling. Thread-safe."""
+class _RateControl:
+    """Client-side CreateGrant rate control: adaptive (`ceiling=None`) or under a fixed ceiling. Thread-safe.
+
+    Every call first `acquire()`s; then reports `succeeded()` (answered at the first attempt) or `congested()` (it was
+    throttled, or the client had to retry it). Decisions are taken on a congestion signal, at most once per `epoch`
+    seconds (the first one `epoch` seconds into the run, so the measurements mean something), with `share` = the
+    congested part of the calls completed since the previous decision:
+
+    - uncapped (adaptive mode only): cap at `measured * (1 - share / 2)`, `measured` being the send rate over the
+      last `window` seconds: half the measured rate when every call was congested;
+    - capped: `rate *= 1 - share / 2`: the rate halves when every call was congested (as TCP halves its window),
+      and is trimmed by 5% when one call in ten was; never below `floor`. Any saved burst is dropped.
+
+    Between decisions a capped rate grows by `growth` (20%) per second, compounding, on each call answered at the first
+    attempt: not above the ceiling in fixed mode; in adaptive mode, once the cap is twice the measured rate or more
+    and no call was congested for `window` seconds, it is lifted (uncapped again). The clock and sleep are injectable.
+    """
 
     def __init__(
         self,
-        rate: float,
-        capacity: float,
+        ceiling: float | None,
         *,
+        burst: float,
+        floor: float = 1.0,
+        window: float = 1.0,
+        epoch: float = 0.25,
+        growth: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._ceiling = rate
-        self._floor = min(rate, 1.0)
-        self.rate = rate
-        self._capacity = max(1.0, capacity)
-        self._tokens = self._capacity
+        self._ceiling = ceiling
+        self._floor = floor if ceiling is None else min(floor, ceiling)
+        self._window = window
+        self._epoch = epoch
+        self._growth = growth
+        self._burst = max(1.0, burst)
         self._clock = clock
         self._sleep = sleep
-        self._last = clock()
         self._lock = threading.Lock()
+        self._sent: deque[float] = deque()  # send times within the last window
+        now = clock()
+        self._started = now
+        self._decided_at = now  # the last decision (the run's start before the first one)
+        self._signal_at = -math.inf  # the last congestion signal
+        self._grown_at = now  # the last growth step
+        self._calls = 0  # calls completed since the last decision
+        self._congested = 0  # ... of which congested
+        self.rate: float | None = ceiling
+        """The current cap in calls per second; None while uncapped (adaptive mode only)."""
+        self._tokens = self._capacity()
+        self._last = now
+
+    def _capacity(self) -> float:
+        return 1.0 if self.rate is None else max(1.0, min(self.rate, self._burst))
+
+    def measured(self) -> float:
+        """Calls sent per second over the last `window` seconds (over the run so far, if it is younger)."""
+        with self._lock:
+            return self._measured(self._clock())
+
+    def _measured(self, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self._window:
+            self._sent.popleft()
+        span = min(self._window, now - self._started)
+        return len(self._sent) / span if span > 0 else 0.0
 
     def acquire(self) -> None:
-        """Take one token, sleeping (outside the lock) until one is there."""
+        """Wait (outside the lock) until a call may be sent; record the send."""
         while True:
             with self._lock:
                 now = self._clock()
-                self._tokens = min(self._capacity, self._tokens + (now - self._last) * self.rate)
-                self._last = now
-                if self._tokens >= 1.0 - 1e-9:  # float dust must not leave us sleeping 0 s forever
-                    self._tokens -= 1.0
+                wait = 0.0
+                if self.rate is not None:
+                    self._tokens = min(self._capacity(), self._tokens + (now - self._last) * self.rate)
+                    self._last = now
+                    if self._tokens >= 1.0 - 1e-9:  # float dust must not leave us sleeping 0 s forever
+                        self._tokens -= 1.0
+                    else:
+                        wait = (1.0 - self._tokens) / self.rate
+                if wait == 0.0:
+                    self._sent.append(now)
+                    self._measured(now)  # trims the window
                     return
-                wait = (1.0 - self._tokens) / self.rate
             self._sleep(wait)
 
-    def throttled(self) -> None:
-        """A call was throttled: halve the rate (not below 1/s) and drop any saved burst."""
+    def congested(self) -> None:
+        """A call was throttled or retried: maybe cut the rate (at most once per epoch), dropping any saved burst."""
         with self._lock:
-            self.rate = max(self._floor, self.rate / 2.0)
+            now = self._clock()
+            self._signal_at = now
+            self._calls += 1
+            self._congested += 1
+            if now - self._decided_at < self._epoch:
+                return
+            share = self._congested / self._calls
+            self._decided_at, self._calls, self._congested = now, 0, 0
+            before = self.rate
+            base = self._measured(now) if before is None else before
+            after = max(self._floor, base * (1.0 - share / 2.0))
+            self.rate = after
             self._tokens = min(self._tokens, 0.0)
+            self._last = self._grown_at = now
+        _log().debug(
+            "grants.distribute: congestion (%.0f%% of calls), CreateGrant rate %s -> %.1f calls/s",
+            100.0 * share,
+            "uncapped" if before is None else f"{before:.1f}",
+            after,
+        )
 
     def succeeded(self) -> None:
-        """A call went through: win back 2% of the configured rate."""
-        if self.rate < self._ceiling:
-            with self._lock:
-                self.rate = min(self._ceiling, self.rate + self._ceiling / 50.0)
+        """A call went through at the first attempt: grow a capped rate; maybe lift an adaptive cap."""
+        with self._lock:
+            self._calls += 1
+            if self.rate is None:
+                return
+            now = self._clock()
+            rate = self.rate * (1.0 + self._growth * max(0.0, now - self._grown_at))
+            self._grown_at = now
+            if self._ceiling is not None:
+                self.rate = min(self._ceiling, rate)
+                return
+            if now - self._signal_at < self._window or rate < 2.0 * self._measured(now):
+                self.rate = rate
+                return
+            self.rate = None  # well above what the run asks for, and quiet for a window: uncapped again
+        _log().debug(
+            "grants.distribute: no congestion for %.1f s, CreateGrant rate %.1f -> uncapped", self._window, rate
+        )
 
 
 def _log() -> logging.Logger:
@@ -292,8 +382,10 @@ def distribute(
 
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    if rate_limit is not None and rate_limit <= 0:
-        raise ValueError(f"rate_limit must be a positive number of calls per second (or None), got {rate_limit}")
+    if rate_limit is not None and not 0 < rate_limit < math.inf:
+        raise ValueError(
+            f"rate_limit must be a positive, finite number of calls per second (or None: adaptive), got {rate_limit}"
+        )
     if attempts_per_principal < 1:
         raise ValueError(f"attempts_per_principal must be at least 1, got {attempts_per_principal}")
     if isinstance(allowed_operations, str) or not allowed_operations:
@@ -371,10 +463,10 @@ def _create_all(
 
     workers = min(concurrency, len(todo))
     _warn_if_pool_small(lm, workers)
-    bucket = None if rate_limit is None else _TokenBucket(rate_limit, capacity=min(rate_limit, float(workers)))
+    control = _RateControl(rate_limit, burst=float(workers))
 
     def one(principal: str) -> PrincipalOutcome:
-        return _create_one(lm, license_arn, principal, operations, grant_name, region, attempts, bucket)
+        return _create_one(lm, license_arn, principal, operations, grant_name, region, attempts, control)
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lmsdk-distribute")
     try:
@@ -393,7 +485,7 @@ def _create_one(
     grant_name: str,
     region: str,
     attempts: int,
-    bucket: _TokenBucket | None,
+    control: _RateControl,
 ) -> PrincipalOutcome:
     from licensemanager_sdk._errors import LicenseManagerError, ServiceError
     from licensemanager_sdk._retry import THROTTLING_CODES, is_retryable
@@ -403,8 +495,7 @@ def _create_one(
     attempt = 0
     while True:
         attempt += 1
-        if bucket is not None:
-            bucket.acquire()
+        control.acquire()
         try:
             response = lm.api.create_grant(
                 grant_name=grant_name,
@@ -416,8 +507,8 @@ def _create_one(
             )
         except LicenseManagerError as err:
             code = err.error_code if isinstance(err, ServiceError) else type(err).__name__
-            if bucket is not None and code in THROTTLING_CODES:
-                bucket.throttled()
+            if code in THROTTLING_CODES or getattr(err, "attempts", 1) > 1:
+                control.congested()  # still throttled, or the client had to retry it: the service is congested
             if attempt < attempts and is_retryable(err, replay_safe=True):
                 ceiling = min(retry.max_backoff, retry.initial_backoff * 2 ** (attempt - 1))
                 retry.sleep(random.uniform(0.0, ceiling))
@@ -429,7 +520,10 @@ def _create_one(
             return PrincipalOutcome(
                 principal, "failed", error_code=type(err).__name__, message=str(err), attempts=attempt
             )
-        if bucket is not None:
-            bucket.succeeded()
+        meta = response.response_metadata
+        if meta is not None and meta.attempts > 1:
+            control.congested()  # went through, but the client had to retry it (throttling, 5xx, transport error)
+        else:
+            control.succeeded()
         status = None if response.status is None else str(response.status)
         return PrincipalOutcome(principal, "created", response.grant_arn, status, attempts=attempt)

@@ -15,7 +15,7 @@ import pytest
 from licensemanager_sdk import DistributionReport, License, LicenseManager
 from licensemanager_sdk.local import LocalLicenseManager
 from licensemanager_sdk.resources import PrincipalOutcome
-from licensemanager_sdk.resources.distribution import _client_token, _TokenBucket
+from licensemanager_sdk.resources.distribution import DEFAULT_RATE_LIMIT, _client_token, _RateControl
 
 from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog, make_license
 
@@ -194,30 +194,141 @@ def test_arguments_are_checked_before_any_call(seller: LicenseManager, seller_lo
     assert empty.outcomes == () and empty.ok
 
 
-def test_token_bucket_limits_the_rate_and_backs_off_on_throttling() -> None:
-    now = [0.0]
-    slept: list[float] = []
+class FakeTime:
+    """An injected clock and sleep: sleeping moves the clock, nothing really waits."""
 
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
 
-    bucket = _TokenBucket(10.0, capacity=2.0, clock=lambda: now[0], sleep=sleep)
-    for _ in range(12):
-        bucket.acquire()
-    assert now[0] == pytest.approx(1.0)  # 2 at once, then 10 per second
-    bucket.throttled()
-    assert bucket.rate == 5.0
-    start = now[0]
-    for _ in range(5):
-        bucket.acquire()
-    assert now[0] - start == pytest.approx(1.0)
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def control(self, ceiling: float | None, burst: float = 4.0) -> _RateControl:
+        return _RateControl(ceiling, burst=burst, clock=self, sleep=self.sleep)
+
+    def send(self, control: _RateControl, calls: int, over: float) -> None:
+        """`calls` acquisitions spread evenly over `over` seconds of demand (the control may stretch them)."""
+        for _ in range(calls):
+            self.now += over / calls
+            control.acquire()
+
+
+def test_adaptive_is_the_default_and_starts_uncapped() -> None:
+    assert DEFAULT_RATE_LIMIT is None
+    clock = FakeTime()
+    control = clock.control(None)
+    for _ in range(1000):
+        control.acquire()
+    assert control.rate is None and clock.slept == [] and clock.now == 0.0
     for _ in range(100):
-        bucket.succeeded()
-    assert bucket.rate == 10.0
+        control.succeeded()
+    assert control.rate is None
+
+
+def test_congestion_caps_at_about_half_the_measured_rate() -> None:
+    clock = FakeTime()
+    control = clock.control(None)
+    clock.send(control, 200, over=2.0)  # 100 calls/s
+    assert control.measured() == pytest.approx(100.0)
+    control.congested()  # every call completed since the start was congested
+    assert control.rate == pytest.approx(50.0)
+    start = clock.now
+    clock.send(control, 50, over=0.01)  # the demand would be 5,000/s: the cap holds it near 50/s
+    assert clock.now - start == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_small_congested_share_trims_and_signals_within_an_epoch_are_one_event() -> None:
+    clock = FakeTime()
+    control = clock.control(None)
+    clock.send(control, 100, over=1.0)
+    for _ in range(9):
+        control.succeeded()
+    control.congested()  # 1 call in 10: the cap is 95% of the measured rate
+    assert control.rate == pytest.approx(95.0)
+    for _ in range(20):
+        control.congested()  # the same epoch: counted, no further cut
+    assert control.rate == pytest.approx(95.0)
+    clock.now += 0.25
+    control.congested()  # next epoch: 21 congested calls of 21
+    assert control.rate == pytest.approx(47.5)
+
+
+def test_repeated_congestion_halves_down_to_the_floor_and_drops_the_burst() -> None:
+    clock = FakeTime()
+    control = clock.control(64.0, burst=8.0)
+    rates = []
     for _ in range(10):
-        bucket.throttled()
-    assert bucket.rate == 1.0  # never below 1 call per second
+        clock.now += 0.25
+        control.congested()
+        rates.append(control.rate)
+    assert rates == [32.0, 16.0, 8.0, 4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]  # never below 1 call per second
+    start = clock.now
+    control.acquire()  # no saved burst: the first call waits for its token
+    assert clock.now - start == pytest.approx(1.0)
+
+
+def test_successes_recover_and_an_adaptive_cap_is_lifted_once_quiet() -> None:
+    clock = FakeTime()
+    control = clock.control(None)
+    clock.send(control, 100, over=1.0)
+    control.congested()
+    assert control.rate == pytest.approx(50.0)
+    clock.now += 0.5
+    control.succeeded()  # within a window of the last signal: grows by 20% a second, not lifted
+    assert control.rate == pytest.approx(55.0)
+    clock.send(control, 50, over=1.0)  # 50 calls/s: under the cap
+    control.succeeded()  # quiet for a window, but the cap (66/s) is not twice the measured rate (50/s)
+    assert control.rate == pytest.approx(66.0)
+    clock.now += 1.0  # nothing sent for a second: the cap is far above the demand
+    control.succeeded()
+    assert control.rate is None
+
+
+def test_a_fixed_rate_limit_is_never_exceeded_and_recovers_only_up_to_it() -> None:
+    clock = FakeTime()
+    control = clock.control(10.0, burst=2.0)
+    sent = []
+    for _ in range(52):
+        control.acquire()
+        sent.append(clock.now)
+    assert clock.now == pytest.approx(5.0)  # 2 at once, then 10 per second
+    assert all(sum(1 for t in sent if start <= t < start + 1.0) <= 10 + 2 for start in sent)
+    clock.now += 0.25
+    control.congested()
+    assert control.rate == pytest.approx(5.0)
+    start = clock.now
+    for _ in range(5):
+        control.acquire()
+    assert clock.now - start == pytest.approx(1.0)
+    clock.now += 10.0
+    for _ in range(10):
+        control.succeeded()
+    assert control.rate == 10.0  # back to the ceiling, never above it, never lifted
+
+
+def test_the_default_rate_control_reacts_to_retried_calls_and_loses_nobody(
+    local: LocalLicenseManager, seller: LicenseManager, seller_log: CallLog, license: License
+) -> None:
+    attempts = [0]
+
+    def every_fifth(**_: object) -> None:  # throttle every 5th attempt, retries included: 20% spread over the run
+        attempts[0] += 1
+        if attempts[0] % 5 == 0:
+            local.inject_fault("CreateGrant", "RateLimitExceededException", times=1)
+
+    seller.boto3_client.meta.events.register("before-call.license-manager.CreateGrant", every_fifth)
+    local.inject_fault("CreateGrant", "ServerInternalException", times=5, phase="after")  # done, answer lost
+    principals = accounts(60)
+    report = seller.grants.distribute(license, principals, OPS, grant_name="g", concurrency=8)  # default rate control
+    assert report.ok and len(report.created) == 60
+    assert grants_per_principal(seller, license) == Counter({f"arn:aws:iam::{a}:root": 1 for a in principals})
+    assert len({call["ClientToken"] for call in seller_log.of("CreateGrant")}) == 60
+    assert len(seller_log.of("CreateGrant")) == attempts[0] > 60
 
 
 def test_over_http_warns_when_threads_outnumber_connections(
