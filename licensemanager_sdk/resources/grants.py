@@ -365,7 +365,9 @@ class Grants:
             grant_name: default: the license's name. Part of each grant's ClientToken.
             home_region: default: the client's region.
             concurrency: CreateGrant calls in flight at once (threads).
-            rate_limit: CreateGrant calls per second at most (None: no limit); halves on residual throttling.
+            rate_limit: None (default): adaptive, no cap until the service shows congestion (throttling, retried
+                calls), then a cap that backs off and recovers; a number: a fixed ceiling in CreateGrant calls per
+                second that backs off the same way. See docs/grant-distribution.md.
             attempts_per_principal: tries per principal when a call still fails with throttling, a 5xx or a
                 transport error after the client's own retries (same ClientToken every time).
             dry_run: list what exists and return the plan; nothing is written.
