@@ -12,17 +12,16 @@ import licensemanager_sdk.types as types
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    public = {name for name in vars(licensemanager_sdk) if not name.startswith("_")} - {
-        # submodules, which importing the package's own modules binds as attributes
-        "types",
-        "pagination",
-        "local",
-        "testing",
-        "resources",
-        "entitlements",
-    }
+    submodules = {"types", "pagination", "local", "testing", "resources", "entitlements"}
+    for name in licensemanager_sdk.__all__:
+        getattr(licensemanager_sdk, name)  # every listed name resolves (some on first use)
+    public = {name for name in vars(licensemanager_sdk) if not name.startswith("_")} - submodules
     assert sorted(licensemanager_sdk.__all__) == sorted(public | {"__version__"})
     assert len(set(licensemanager_sdk.__all__)) == len(licensemanager_sdk.__all__)
+
+
+def test_unknown_attributes_are_attribute_errors() -> None:
+    assert not hasattr(licensemanager_sdk, "Licence")
 
 
 def test_every_exported_name_imports_in_a_fresh_interpreter() -> None:
@@ -62,7 +61,8 @@ def test_importing_the_package_does_not_load_models_or_pydantic() -> None:
         "import sys, licensemanager_sdk; "
         "from licensemanager_sdk import LicenseManager; "
         "LicenseManager(region_name='us-east-1'); "
-        "print(sorted(m for m in ('pydantic', 'licensemanager_sdk.types', 'licensemanager_sdk._generated._api') "
+        "print(sorted(m for m in ('pydantic', 'licensemanager_sdk.types', 'licensemanager_sdk._generated._api', "
+        "'licensemanager_sdk.resources', 'licensemanager_sdk.entitlements', 'cryptography') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
