@@ -170,7 +170,9 @@ def _parse(spec: OperationSpec[Any, ResponseT], raw: dict[str, Any], attempts: i
             model = spec.output_model.model_validate(body)
         except ValidationError as err:
             raise ResponseValidationError(f"{spec.name}: the response did not fit {spec.output_model}: {err}") from err
-    return cast("ResponseT", model.model_copy(update={"response_metadata": metadata}))
+    # The model was made for this call and is not shared yet: set the (excluded, frozen) field in place, no copy.
+    object.__setattr__(model, "response_metadata", metadata)
+    return cast("ResponseT", model)
 
 
 def _service_error(operation: str, err: ClientError, attempts: int) -> ServiceError:

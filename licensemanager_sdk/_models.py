@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Union
@@ -109,10 +110,9 @@ class InputShape(_Shape):
     model_config = ConfigDict(extra="forbid")
 
 
-class ResponseMetadata(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ResponseMetadata:
     """What the call path learned about one call: request id, HTTP status and attempts made."""
-
-    model_config = ConfigDict(frozen=True)
 
     request_id: str | None = None
     http_status_code: int | None = None
