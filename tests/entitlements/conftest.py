@@ -11,19 +11,11 @@ import pytest
 
 from licensemanager_sdk import LicenseManager
 from licensemanager_sdk.local import LocalLicenseManager, Settings
+from tests._constants import GRANT_OPERATIONS as ALL_OPERATIONS
 
 SELLER = "111111111111"
 BUYER = "222222222222"
 FINGERPRINT = f"aws:{SELLER}:My Company:issuer-fingerprint"
-ALL_OPERATIONS = [
-    "CreateGrant",
-    "CheckoutLicense",
-    "CheckoutBorrowLicense",
-    "CheckInLicense",
-    "ExtendConsumptionLicense",
-    "ListPurchasedLicenses",
-    "CreateToken",
-]
 
 
 @dataclass

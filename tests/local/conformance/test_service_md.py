@@ -32,20 +32,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from licensemanager_sdk.local import LocalLicenseManager
+from tests._constants import GRANT_OPERATIONS as ALL_OPS
 
 SELLER = "111111111111"
 BUYER = "222222222222"
 OTHER = "333333333333"
 REGION = "us-east-1"
-ALL_OPS = [
-    "CreateGrant",
-    "CheckoutLicense",
-    "CheckoutBorrowLicense",
-    "CheckInLicense",
-    "ExtendConsumptionLicense",
-    "ListPurchasedLicenses",
-    "CreateToken",
-]
 LICENSE_ARN = re.compile(r"arn:aws:license-manager::(\d{12}):license:l-[0-9a-f]{32}")
 GRANT_ARN = re.compile(r"arn:aws:license-manager::(\d{12}):grant:g-[0-9a-f]{32}")
 ZONELESS = "%Y-%m-%dT%H:%M:%S"

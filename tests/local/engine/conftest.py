@@ -11,20 +11,12 @@ import pytest
 from licensemanager_sdk.local._engine import Caller, Engine
 from licensemanager_sdk.local._errors import ServiceFault
 from licensemanager_sdk.local._settings import Settings
+from tests._constants import GRANT_OPERATIONS as ALL_OPS
 
 SELLER = "111111111111"
 BUYER = "222222222222"
 OTHER = "333333333333"
 REGION = "us-east-1"
-ALL_OPS = [
-    "CreateGrant",
-    "CheckoutLicense",
-    "CheckoutBorrowLicense",
-    "CheckInLicense",
-    "ExtendConsumptionLicense",
-    "ListPurchasedLicenses",
-    "CreateToken",
-]
 _tokens = itertools.count()
 
 

@@ -11,19 +11,11 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from licensemanager_sdk.local import LocalLicenseManager, LocalServer
+from tests._constants import GRANT_OPERATIONS as ALL_GRANT_OPERATIONS
 
 from .support import http_client, license_params
 
 SELLER, BUYER = "111111111111", "222222222222"
-ALL_GRANT_OPERATIONS = [
-    "CreateGrant",
-    "CheckoutLicense",
-    "CheckoutBorrowLicense",
-    "CheckInLicense",
-    "ExtendConsumptionLicense",
-    "ListPurchasedLicenses",
-    "CreateToken",
-]
 
 
 class StatusLog:
