@@ -175,7 +175,7 @@ def distribute(stage: Stage, license: License, accounts_file: Path | None) -> No
     else:
         accounts = [f"{300000000000 + i}" for i in range(50)]
     dry_run = stage.local is None and accounts_file is None  # never grant invented accounts on AWS
-    with click.progressbar(length=len(accounts), label="CreateGrant", file=sys.stdout) as bar:
+    with click.progressbar(length=len(accounts), label=f"granting to {len(accounts)} accounts", file=sys.stdout) as bar:
         report = stage.seller.grants.distribute(
             license,
             accounts,
