@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -27,8 +28,14 @@ class World:
     key_arn: str
     public_der: bytes
 
+    started: float = field(default_factory=time.time)
+
     def clock(self) -> float:
-        return self.local.engine.clock.timestamp()
+        """The SDK side's clock: frozen at `started`, moved only as far as the tests move the emulator's clock.
+
+        Leases therefore compute the same waits however long the machine takes between two statements.
+        """
+        return self.started + self.local.engine.clock.offset
 
     def issue(
         self,
