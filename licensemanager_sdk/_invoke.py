@@ -218,10 +218,6 @@ def _request_error(operation: str, err: ValidationError) -> RequestValidationErr
     for item in err.errors(include_url=False):
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]).lstrip(".")
         problems.append(f"{path}: {item['msg']}" if path else str(item["msg"]))
-    first = err.errors(include_url=False)[0]["loc"] if err.errors() else ()
-    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first).lstrip(".")
-    if not field and problems:
-        field = problems[0].split(":", 1)[0]
-    return RequestValidationError(
-        operation, field or "request", problems[0] if problems else "invalid", tuple(problems)
-    )
+    # A model-level problem (unknown field or enum value deep down) carries its path at the start of its message.
+    field = problems[0].split(":", 1)[0] if problems else "request"
+    return RequestValidationError(operation, field, problems[0] if problems else "invalid", tuple(problems))
