@@ -50,6 +50,7 @@ class LicenseManager:
     ) -> None:
         self._config = config or ClientConfig()
         self._session = session
+        self._endpoint_url = endpoint_url
         if boto3_client is not None:
             if session is not None or region_name is not None or endpoint_url is not None:
                 raise ConfigurationError(
@@ -137,6 +138,16 @@ class LicenseManager:
             )
         return clients[region]
 
+    def _kms_client(self) -> Any:
+        """A KMS client on this client's session, region and (non-default) endpoint, made once (for `verify`)."""
+        if "_kms" not in self.__dict__:
+            from licensemanager_sdk._transport import build_neighbour
+
+            self.__dict__["_kms"] = build_neighbour(
+                "kms", session=self._session, region_name=self.region_name, endpoint_url=self._endpoint_url
+            )
+        return self.__dict__["_kms"]
+
     def with_options(self, *, retry: RetryConfig | None = None, follow_redirects: bool | None = None) -> LicenseManager:
         """A copy with other retry or redirect options that shares this client's boto3 client."""
         changes: dict[str, Any] = {}
@@ -147,6 +158,7 @@ class LicenseManager:
         clone = object.__new__(LicenseManager)
         clone._config = dataclasses.replace(self._config, **changes)
         clone._session = self._session
+        clone._endpoint_url = self._endpoint_url
         clone._client = self._client
         clone._built = self._built
         return clone

@@ -17,7 +17,7 @@ from licensemanager_sdk._version import __version__
 if TYPE_CHECKING:
     from mypy_boto3_license_manager import LicenseManagerClient
 
-__all__ = ["build_client", "warn_if_retrying"]
+__all__ = ["build_client", "build_neighbour", "warn_if_retrying"]
 
 _log = logging.getLogger("licensemanager_sdk")
 
@@ -43,6 +43,14 @@ def build_client(
         raise ConfigurationError(
             "No AWS region: pass LicenseManager(region_name='us-east-1'), or set AWS_REGION / AWS_DEFAULT_REGION"
         ) from None
+
+
+def build_neighbour(
+    service: str, *, session: boto3.Session | None, region_name: str | None, endpoint_url: str | None
+) -> Any:
+    """A boto3 client of a neighbouring service (KMS) with the same session, region and endpoint override."""
+    session = session or boto3.Session()
+    return session.client(service, region_name=region_name, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 def warn_if_retrying(client: Any) -> None:

@@ -11,7 +11,10 @@ from licensemanager_sdk.entitlements._hints import borrow_hint, checkout_hint
 from licensemanager_sdk.entitlements._lease import BorrowedLease, Clock, Lease, OnLost, Wait, _log
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
     from licensemanager_sdk._client import LicenseManager
+    from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken
     from licensemanager_sdk.types import CheckoutType, EntitlementData
 
 __all__ = ["Entitlements", "EntitlementsSpec"]
@@ -202,6 +205,36 @@ class Entitlements:
             clock=clock,
             strict_check_in=strict_check_in,
             checkout_metadata={m.name or "": m.value or "" for m in response.checkout_metadata},
+        )
+
+    def verify(
+        self,
+        signed_token: str,
+        *,
+        public_key: PublicKeySource | None = None,
+        kms_key_id: str | None = None,
+        license_arn: str | None = None,
+        node_id: str | None = None,
+        now: datetime | None = None,
+        leeway: float | timedelta = 0.0,
+    ) -> VerifiedToken:
+        """Verify a SignedToken offline (see `licensemanager_sdk.entitlements.verify`).
+
+        With `kms_key_id` (the license's `Issuer.SignKey`) instead of `public_key`, the public key is fetched once with
+        KMS GetPublicKey, through this client's session, region and endpoint, and cached per key id.
+        """
+        from licensemanager_sdk.entitlements._verify import verify
+
+        kms = self._lm._kms_client() if kms_key_id is not None and public_key is None else None
+        return verify(
+            signed_token,
+            public_key=public_key,
+            kms_key_id=kms_key_id,
+            kms_client=kms,
+            license_arn=license_arn,
+            node_id=node_id,
+            now=now,
+            leeway=leeway,
         )
 
     def __repr__(self) -> str:

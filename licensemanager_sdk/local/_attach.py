@@ -15,7 +15,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from ._wire import KMS, LICENSE_MANAGER, STS, Answer
 
-__all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "detach"]
+__all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "attach_session", "detach"]
 
 SUPPORTED_SERVICES = frozenset({LICENSE_MANAGER, KMS, STS})
 
@@ -95,20 +95,29 @@ def _service_id(client: _BotoClient) -> str:
     return service_id
 
 
-def _unique_id(owner: object) -> str:
-    return f"licensemanager_sdk.local:{id(owner):x}"
+def _unique_id(owner: object, service: str) -> str:
+    return f"licensemanager_sdk.local:{id(owner):x}:{service}"
 
 
 def attach(client: _BotoClient, handle_http: HandleHttp, owner: object) -> None:
     """Register the handler on `client` (idempotent per owner)."""
-    event = f"before-send.{_service_id(client)}"
-    client.meta.events.register(event, _BeforeSend(handle_http), unique_id=_unique_id(owner))
+    service = _service_id(client)
+    client.meta.events.register(
+        f"before-send.{service}", _BeforeSend(handle_http), unique_id=_unique_id(owner, service)
+    )
+
+
+def attach_session(botocore_session: Any, handle_http: HandleHttp, owner: object) -> None:
+    """Register the handler on a botocore session: every client it makes afterwards, of any supported service."""
+    for service in sorted(SUPPORTED_SERVICES):
+        handler = _BeforeSend(handle_http)
+        botocore_session.register(f"before-send.{service}", handler, unique_id=_unique_id(owner, service))
 
 
 def detach(client: _BotoClient, owner: object) -> None:
     """Unregister the owner's handler; a client that was never attached is left as it is."""
-    event = f"before-send.{_service_id(client)}"
-    client.meta.events.unregister(event, unique_id=_unique_id(owner))
+    service = _service_id(client)
+    client.meta.events.unregister(f"before-send.{service}", unique_id=_unique_id(owner, service))
 
 
 class Attachment:

@@ -14,7 +14,7 @@ import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
-from ._attach import Attachment, attach, detach
+from ._attach import Attachment, attach, attach_session, detach
 from ._control import health
 from ._dispatch import Dispatcher
 from ._engine import Engine
@@ -148,14 +148,14 @@ class LocalLicenseManager:
             aws_secret_access_key="local",
             region_name=region,
         )
-        lm = LicenseManager(
+        # Attached to the session: the SDK client and the KMS client it makes (`lm.entitlements.verify`) answer here.
+        attach_session(session._session, self._dispatcher.handle_http, self)
+        return LicenseManager(
             session=session,
             region_name=region,
             endpoint_url=PINNED_ENDPOINT,
             config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
         )
-        self.attach(lm.boto3_client)
-        return lm
 
     # -- controls -----------------------------------------------------------------------------------
 

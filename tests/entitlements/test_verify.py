@@ -160,3 +160,25 @@ def test_marketplace_signed_tier_token(world: World) -> None:
     token = verify(lease.signed_token, public_key=world.local.engine.marketplace_public_key_der(), now=_now(world))
     assert [e.name for e in token.entitlements] == ["IntermediateTier"]
     assert token.entitlements[0].value == "Enabled" and token.quantity("IntermediateTier") == 0
+
+
+def test_the_client_fetches_the_key_from_kms_through_its_own_session(world: World, signed: str) -> None:
+    token = world.buyer.entitlements.verify(signed, kms_key_id=world.key_arn, node_id="node-7", now=_now(world))
+    assert token.has("Users") and token.node_id == "node-7"
+    header, payload, _ = _parts(signed)
+    forged = ".".join([header, payload, _b64(b"\x00" * 512)])
+    with pytest.raises(TokenVerificationError) as info:
+        world.buyer.entitlements.verify(forged, kms_key_id=world.key_arn, now=_now(world))
+    assert info.value.reason == "signature"
+
+
+def test_the_client_fetches_the_key_over_http_from_its_endpoint(world: World, signed: str) -> None:
+    import boto3
+
+    from licensemanager_sdk import LicenseManager
+
+    with world.local.serve() as server:
+        session = boto3.Session(aws_access_key_id="222222222222", aws_secret_access_key="x", region_name="us-east-1")
+        lm = LicenseManager(session=session, endpoint_url=server.url)
+        token = lm.entitlements.verify(signed, kms_key_id=world.key_arn, now=_now(world))
+    assert token.license_arn.startswith("arn:aws:license-manager::111111111111:license:l-")
