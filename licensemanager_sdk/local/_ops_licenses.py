@@ -182,22 +182,33 @@ def store_new_license(
     return {"LicenseArn": arn, "Status": status, "Version": "1"}
 
 
-def create_license_version(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """CreateLicenseVersion: a new immutable version by the issuer in the home region (§4.4)."""
-    arn = p["LicenseArn"]
+def _issuer_license(b: Backend, caller: Caller, arn: str, verb: str, *, missing: str, deleted: tuple[str, str]) -> Doc:
+    """The license `arn`, if the caller is its issuer, it is not deleted and this is its home region (§4.4, §4.6).
+
+    `missing` and `deleted` are the error code (and wording) each operation answers for those cases.
+    """
     lic = b.license(arn)
     if lic is None:
-        raise fault("ResourceNotFoundException", f"License {arn} does not exist.")
+        raise fault(missing, f"License {arn} does not exist.")
     if lic["account"] != caller.account:
-        raise fault("AccessDeniedException", f"Only the issuer account may change license {arn}.")
+        raise fault("AccessDeniedException", f"Only the issuer account may {verb} license {arn}.")
     if lic["deletion"] is not None:
-        raise fault("ValidationException", f"License {arn} is deleted.")
+        raise fault(deleted[0], f"License {arn} {deleted[1]}.")
     if lic["home"] != caller.region:
         raise fault(
             "RedirectException",
-            "Licenses can be changed in their home region only.",
+            f"Licenses can be {verb}d in their home region only.",
             Location=redirect_location(lic["home"]),
         )
+    return lic
+
+
+def create_license_version(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+    """CreateLicenseVersion: a new immutable version by the issuer in the home region (§4.4)."""
+    arn = p["LicenseArn"]
+    lic = _issuer_license(
+        b, caller, arn, "change", missing="ResourceNotFoundException", deleted=("ValidationException", "is deleted")
+    )
     current = b.current(lic)
     if p["HomeRegion"] != lic["home"]:
         raise fault("ValidationException", f"The home region of a license cannot change (it is {lic['home']}).")
@@ -291,19 +302,14 @@ def list_license_versions(b: Backend, caller: Caller, p: dict[str, Any]) -> dict
 def delete_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
     """DeleteLicense: PENDING_DELETE until DeletionDate; grants and tokens end (§4.6)."""
     arn = p["LicenseArn"]
-    lic = b.license(arn)
-    if lic is None:
-        raise fault("InvalidParameterValueException", f"License {arn} does not exist.")
-    if lic["account"] != caller.account:
-        raise fault("AccessDeniedException", f"Only the issuer account may delete license {arn}.")
-    if lic["deletion"] is not None:
-        raise fault("InvalidParameterValueException", f"License {arn} is already deleted.")
-    if lic["home"] != caller.region:
-        raise fault(
-            "RedirectException",
-            "Licenses can be deleted in their home region only.",
-            Location=redirect_location(lic["home"]),
-        )
+    lic = _issuer_license(
+        b,
+        caller,
+        arn,
+        "delete",
+        missing="InvalidParameterValueException",
+        deleted=("InvalidParameterValueException", "is already deleted"),
+    )
     current = b.current(lic)
     if p["SourceVersion"] != current["Version"]:
         raise fault(
