@@ -236,7 +236,7 @@ def render_operations(facts: ServiceFacts) -> str:
     out.append(
         "from __future__ import annotations\n\nfrom collections.abc import Mapping\nfrom typing import Any, Final\n\n"
         "from licensemanager_sdk._models import TopLevelResponse\n"
-        "from licensemanager_sdk._operation import OperationSpec\n"
+        "from licensemanager_sdk._core.operation import OperationSpec\n"
     )
     body: list[str] = []
     consts = sorted(op.method.upper() for op in facts.operations)
@@ -270,7 +270,7 @@ def render_api(facts: ServiceFacts) -> str:
     out = [header(facts), '"""`Api`: one typed method per License Manager operation (`client.api`)."""\n']
     out.append(
         "from __future__ import annotations\n\nfrom typing import Any, overload\n\n"
-        "from licensemanager_sdk._invoke import Invoker\n"
+        "from licensemanager_sdk._core.invoke import Invoker\n"
         "from licensemanager_sdk.pagination import Paginator\n"
     )
     body = [
@@ -295,7 +295,7 @@ def render_errors(facts: ServiceFacts) -> str:
     out = [header(facts), '"""One `ServiceError` subclass per modelled License Manager error code."""\n']
     out.append(
         "from __future__ import annotations\n\nfrom collections.abc import Mapping\nfrom typing import Final\n\n"
-        "from licensemanager_sdk._errors import ServiceError\n\n"
+        "from licensemanager_sdk._exceptions import ServiceError\n\n"
     )
     out.append(f"__all__ = {sorted(e.cls for e in facts.errors)!r}\n\n")
     for err in facts.errors:

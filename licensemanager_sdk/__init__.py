@@ -5,7 +5,7 @@ import typing as _typing
 
 from licensemanager_sdk._client import LicenseManager
 from licensemanager_sdk._config import ClientConfig, RetryConfig
-from licensemanager_sdk._errors import (
+from licensemanager_sdk._exceptions import (
     ConfigurationError,
     LicenseManagerError,
     PaginationError,

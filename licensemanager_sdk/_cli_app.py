@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from licensemanager_sdk._cli_output import Output
-from licensemanager_sdk._errors import LicenseManagerError, ServiceError, TransportError
+from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
 
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager

@@ -7,14 +7,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._config import ClientConfig, RetryConfig
-from licensemanager_sdk._errors import ConfigurationError
+from licensemanager_sdk._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import boto3
     from mypy_boto3_license_manager import LicenseManagerClient
 
+    from licensemanager_sdk._core.invoke import Invoker
     from licensemanager_sdk._generated._api import Api
-    from licensemanager_sdk._invoke import Invoker
     from licensemanager_sdk.entitlements import Entitlements
     from licensemanager_sdk.resources.grants import Grants
     from licensemanager_sdk.resources.licenses import Licenses
@@ -60,13 +60,13 @@ class LicenseManager:
             service = boto3_client.meta.service_model.service_name
             if service != "license-manager":
                 raise ConfigurationError(f"boto3_client must be a 'license-manager' client, got a '{service}' client")
-            from licensemanager_sdk._transport import warn_if_retrying
+            from licensemanager_sdk._core.transport import warn_if_retrying
 
             warn_if_retrying(boto3_client)
             self._client = boto3_client
             self._built = False
         else:
-            from licensemanager_sdk._transport import build_client
+            from licensemanager_sdk._core.transport import build_client
 
             self._client = build_client(
                 session=session, region_name=region_name, endpoint_url=endpoint_url, config=self._config
@@ -123,7 +123,7 @@ class LicenseManager:
 
     @cached_property
     def _invoker(self) -> Invoker:
-        from licensemanager_sdk._invoke import Invoker
+        from licensemanager_sdk._core.invoke import Invoker
 
         redirect = self._redirect_client if self._config.follow_redirects else None
         return Invoker(self._client, self._config.retry, fast=self._built, redirect=redirect)
@@ -131,7 +131,7 @@ class LicenseManager:
     def _redirect_client(self, region: str) -> Any:
         clients: dict[str, Any] = self.__dict__.setdefault("_redirect_clients", {})
         if region not in clients:
-            from licensemanager_sdk._transport import build_client
+            from licensemanager_sdk._core.transport import build_client
 
             clients[region] = build_client(
                 session=self._session, region_name=region, endpoint_url=None, config=self._config
@@ -141,7 +141,7 @@ class LicenseManager:
     def _kms_client(self) -> Any:
         """A KMS client on this client's session, region and (non-default) endpoint, made once (for `verify`)."""
         if "_kms" not in self.__dict__:
-            from licensemanager_sdk._transport import build_neighbour
+            from licensemanager_sdk._core.transport import build_neighbour
 
             self.__dict__["_kms"] = build_neighbour(
                 "kms", session=self._session, region_name=self.region_name, endpoint_url=self._endpoint_url

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from licensemanager_sdk._errors import ConfigurationError
+from licensemanager_sdk._exceptions import ConfigurationError
 
 __all__ = ["ClientConfig", "RetryConfig"]
 

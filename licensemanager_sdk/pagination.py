@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from licensemanager_sdk._errors import PaginationError
+from licensemanager_sdk._exceptions import PaginationError
 
 __all__ = ["Page", "PaginationError", "Paginator"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
+from licensemanager_sdk._core.invoke import Invoker
 from licensemanager_sdk._generated._operations import (
     ACCEPT_GRANT,
     CHECK_IN_LICENSE,
@@ -70,7 +71,6 @@ from licensemanager_sdk._generated._operations import (
     UPDATE_LICENSE_SPECIFICATIONS_FOR_RESOURCE,
     UPDATE_SERVICE_SETTINGS,
 )
-from licensemanager_sdk._invoke import Invoker
 from licensemanager_sdk._models import (
     SecretToken,
 )

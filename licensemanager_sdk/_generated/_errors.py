@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from licensemanager_sdk._errors import ServiceError
+from licensemanager_sdk._exceptions import ServiceError
 
 __all__ = [
     "AccessDeniedError",

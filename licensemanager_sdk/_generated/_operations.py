@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from licensemanager_sdk._core.operation import OperationSpec
 from licensemanager_sdk._models import TopLevelResponse
-from licensemanager_sdk._operation import OperationSpec
 from licensemanager_sdk.types._shapes import (
     AcceptGrantRequest,
     AcceptGrantResponse,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from licensemanager_sdk._errors import LicenseManagerError
+from licensemanager_sdk._exceptions import LicenseManagerError
 
 __all__ = ["EntitlementLostError", "EntitlementNotHeldError", "LostReason", "TokenVerificationError", "VerifyReason"]
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TypeVar
 
-from licensemanager_sdk._errors import ServiceError
+from licensemanager_sdk._exceptions import ServiceError
 
 __all__ = ["borrow_hint", "checkout_hint", "with_hint"]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from licensemanager_sdk._errors import LicenseManagerError, ServiceError, TransportError
+from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
 from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
 
@@ -35,7 +35,7 @@ def _log() -> logging.Logger:
 
 
 def _retryable(err: BaseException) -> bool:
-    from licensemanager_sdk._retry import is_retryable
+    from licensemanager_sdk._core.retry import is_retryable
 
     return is_retryable(err, replay_safe=True)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Union
 
-from licensemanager_sdk._errors import ResponseValidationError, ServiceError
+from licensemanager_sdk._exceptions import ResponseValidationError, ServiceError
 from licensemanager_sdk.entitlements._hints import borrow_hint, checkout_hint
 from licensemanager_sdk.entitlements._lease import BorrowedLease, Clock, Lease, OnLost, Wait, _log
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
-from licensemanager_sdk._errors import LicenseManagerError
+from licensemanager_sdk._exceptions import LicenseManagerError
 
 __all__ = ["DEFAULT_TIMEOUT", "WaitTimeoutError", "WaiterError", "wait_for"]
 

@@ -487,8 +487,8 @@ def _create_one(
     attempts: int,
     control: _RateControl,
 ) -> PrincipalOutcome:
-    from licensemanager_sdk._errors import LicenseManagerError, ServiceError
-    from licensemanager_sdk._retry import THROTTLING_CODES, is_retryable
+    from licensemanager_sdk._core.retry import THROTTLING_CODES, is_retryable
+    from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError
 
     token = _client_token(license_arn, principal, grant_name)
     retry = lm.config.retry

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from licensemanager_sdk._errors import ResponseValidationError
+from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources._base import Resource
 from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
 from licensemanager_sdk.resources._waiters import DEFAULT_TIMEOUT, wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
-from licensemanager_sdk._errors import ResponseValidationError
+from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources._base import Resource
 from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
 from licensemanager_sdk.resources.licenses import License

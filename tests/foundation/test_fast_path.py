@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from licensemanager_sdk import LicenseManager
-from licensemanager_sdk._fastparse import FastParserFactory
+from licensemanager_sdk._core.fastparse import FastParserFactory
 from licensemanager_sdk.types import LicenseStatus, ListReceivedLicensesResponse
 from tests._wire import CannedWire
 

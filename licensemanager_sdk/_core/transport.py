@@ -9,9 +9,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import NoRegionError
 
-from licensemanager_sdk import _fastparse
 from licensemanager_sdk._config import ClientConfig
-from licensemanager_sdk._errors import ConfigurationError
+from licensemanager_sdk._core import fastparse as _fastparse
+from licensemanager_sdk._exceptions import ConfigurationError
 from licensemanager_sdk._version import __version__
 
 if TYPE_CHECKING:

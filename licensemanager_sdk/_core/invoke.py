@@ -14,16 +14,16 @@ from botocore import xform_name
 from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from licensemanager_sdk import _fastparse
 from licensemanager_sdk._config import RetryConfig
-from licensemanager_sdk._errors import (
+from licensemanager_sdk._core import fastparse as _fastparse
+from licensemanager_sdk._core.operation import OperationSpec
+from licensemanager_sdk._core.retry import build_retrying, is_retryable
+from licensemanager_sdk._exceptions import (
     RequestValidationError,
     ResponseValidationError,
     ServiceError,
     TransportError,
 )
-from licensemanager_sdk._operation import OperationSpec
-from licensemanager_sdk._retry import build_retrying, is_retryable
 from licensemanager_sdk.pagination import Page, Paginator
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import random
 import tenacity
 
 from licensemanager_sdk._config import RetryConfig
-from licensemanager_sdk._errors import ServiceError, TransportError
+from licensemanager_sdk._exceptions import ServiceError, TransportError
 
 __all__ = ["build_retrying", "is_retryable"]
 

@@ -1,0 +1,1 @@
+"""The one call path: operation specs, client building, invoke, retry and the fast response parser."""
