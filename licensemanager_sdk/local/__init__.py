@@ -9,9 +9,9 @@
 Or from a shell: `python -m licensemanager_sdk.local --port 4566 [--state FILE]`. See docs/local.md.
 """
 
-from ._errors import ServiceFault
-from ._http import LocalServer
-from ._service import LocalLicenseManager
-from ._settings import Settings
+from .core.faults import ServiceFault
+from .core.settings import Settings
+from .emulator import LocalLicenseManager
+from .server.http import LocalServer
 
 __all__ = ["LocalLicenseManager", "LocalServer", "ServiceFault", "Settings"]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from licensemanager_sdk.local._engine import Caller, Engine
-from licensemanager_sdk.local._errors import ServiceFault
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.faults import ServiceFault
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Caller, Engine
 from tests._constants import GRANT_OPERATIONS as ALL_OPS
 
 SELLER = "111111111111"

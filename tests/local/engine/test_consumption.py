@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from licensemanager_sdk.local._engine import Engine
-from licensemanager_sdk.local._errors import ServiceFault
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.faults import ServiceFault
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Engine
 
 from .conftest import BUYER, SELLER, Api, active_grant, checkout, client_token, create_license
 

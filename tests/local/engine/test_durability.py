@@ -15,9 +15,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from licensemanager_sdk.local import _store
-from licensemanager_sdk.local._engine import Caller, Engine
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core import store as _store
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Caller, Engine
 
 from .conftest import BUYER, SELLER, Api, active_grant, checkout, client_token, create_license, license_params
 
@@ -138,8 +138,8 @@ def test_checkpoints_run_off_the_commit_path_and_stop_on_close(tmp_path: Path, m
 
 _KILLED_CHILD = """
 import os, signal, sys, uuid
-from licensemanager_sdk.local import _store
-from licensemanager_sdk.local._engine import Caller, Engine
+from licensemanager_sdk.local.core import store as _store
+from licensemanager_sdk.local.engine import Caller, Engine
 eng = Engine(state_path=sys.argv[1])
 seller = Caller("111111111111", "us-east-1")
 params = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from licensemanager_sdk.local._engine import Engine
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Engine
 
 from .conftest import ALL_OPS, BUYER, OTHER, REGION, SELLER, Api, active_grant, checkout, client_token, create_license
 
@@ -54,7 +54,7 @@ def test_grant_workflow(seller: Api, buyer: Api) -> None:
 
 
 def checkout_fails(api: Api) -> str:
-    from licensemanager_sdk.local._errors import ServiceFault
+    from licensemanager_sdk.local.core.faults import ServiceFault
 
     try:
         checkout(api)

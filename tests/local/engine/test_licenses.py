@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from licensemanager_sdk.local._engine import Engine
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Engine
 
 from .conftest import BUYER, REGION, SELLER, Api, active_grant, checkout, client_token, create_license, license_params
 

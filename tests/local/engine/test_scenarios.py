@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from licensemanager_sdk.local._engine import Caller, Engine
+from licensemanager_sdk.local.engine import Caller, Engine
 
 from .conftest import ALL_OPS, BUYER, REGION, SELLER, Api, client_token, create_license
 

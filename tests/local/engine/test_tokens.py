@@ -6,9 +6,9 @@ import uuid
 
 import jwt
 
-from licensemanager_sdk.local._engine import Caller, Engine
-from licensemanager_sdk.local._errors import ServiceFault
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.faults import ServiceFault
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Caller, Engine
 
 from .conftest import BUYER, SELLER, Api, active_grant, client_token, create_license
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from licensemanager_sdk.local._engine import Caller, Engine
-from licensemanager_sdk.local._settings import Settings
+from licensemanager_sdk.local.core.settings import Settings
+from licensemanager_sdk.local.engine import Caller, Engine
 
 from .conftest import REGION, Api, client_token, create_license, license_params
 

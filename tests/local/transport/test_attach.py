@@ -8,7 +8,7 @@ from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
 from licensemanager_sdk.local import LocalLicenseManager
-from licensemanager_sdk.local._service import PINNED_ENDPOINT
+from licensemanager_sdk.local.emulator import PINNED_ENDPOINT
 
 from .support import license_params
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from licensemanager_sdk.local import LocalLicenseManager, LocalServer
-from licensemanager_sdk.local._wire import Identity, IdentityError, account_for_key, parse_identity
+from licensemanager_sdk.local.server.wire import Identity, IdentityError, account_for_key, parse_identity
 
 from .support import error_of, http_client, license_params, lm_headers, raw_request
 

@@ -10,7 +10,7 @@ import pytest
 from licensemanager_sdk import LicenseManager, RateLimitExceededError
 from licensemanager_sdk import types as t
 from licensemanager_sdk.local import LocalLicenseManager
-from licensemanager_sdk.local._service import PINNED_ENDPOINT
+from licensemanager_sdk.local.emulator import PINNED_ENDPOINT
 
 
 def _create(lm: LicenseManager, sku: str = "sdk-sku") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import ServiceFault
+from ..core.faults import ServiceFault
 
 __all__ = ["STS_OPERATIONS", "handle_sts"]
 

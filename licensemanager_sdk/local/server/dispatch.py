@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import _control
-from ._engine import Caller, Engine
-from ._errors import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
-from ._faults import FaultBoard, FaultRule
-from ._operations import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, operations, unsigned_allowed
-from ._wire import (
+from ..core.faults import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
+from ..engine import Caller, Engine
+from . import control as _control
+from .injection import FaultBoard, FaultRule
+from .routing import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, operations, unsigned_allowed
+from .wire import (
     DEFAULT_ACCOUNT,
     KMS,
     LICENSE_MANAGER,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from ._wire import KMS, LICENSE_MANAGER, STS, Answer
+from .wire import KMS, LICENSE_MANAGER, STS, Answer
 
 __all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "attach_session", "detach"]
 

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._wire import KMS, LICENSE_MANAGER, STS
+from .wire import KMS, LICENSE_MANAGER, STS
 
 __all__ = ["ANY_OPERATION", "FaultBoard", "FaultRule", "Phase"]
 

@@ -4,16 +4,13 @@ grants, organisations and usage."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-from ._clock import Clock
-from ._errors import ServiceFault
-from ._kms import Kms
-from ._model import account_root_arn, months_between, parse_principal
-from ._settings import Settings
-from ._store import Doc, Store
-from ._usage import ActiveUsage
+from ..core.clock import Clock
+from ..core.settings import Settings
+from ..core.store import Doc, Store
+from ..kms.backend import Kms
+from .formats import account_root_arn, months_between, parse_principal
+from .usage import ActiveUsage
 
 __all__ = [
     "CHECKOUT",
@@ -26,8 +23,6 @@ __all__ = [
     "TOKEN",
     "USAGE",
     "Backend",
-    "Caller",
-    "fault",
 ]
 
 LICENSE, GRANT, USAGE, CHECKOUT, TOKEN, TAGS, ORG, IDEM, SECRET = (
@@ -44,20 +39,6 @@ LICENSE, GRANT, USAGE, CHECKOUT, TOKEN, TAGS, ORG, IDEM, SECRET = (
 
 #: Grant statuses that give the grantee read access to the license.
 _VISIBLE = frozenset({"PENDING_ACCEPT", "ACTIVE", "DISABLED", "PENDING_WORKFLOW", "WORKFLOW_COMPLETED"})
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is calling, as the transport derived it from the request."""
-
-    account: str
-    region: str
-    anonymous: bool = False
-
-
-def fault(code: str, message: str, **extra: Any) -> ServiceFault:
-    """A ServiceFault; the engine sets the HTTP status."""
-    return ServiceFault(code, message, extra=extra or None)
 
 
 class Backend:

@@ -10,6 +10,7 @@ __all__ = [
     "SERIALIZATION_CODE",
     "UNKNOWN_OPERATION_CODE",
     "ServiceFault",
+    "fault",
     "status_for",
 ]
 
@@ -48,3 +49,8 @@ class ServiceFault(Exception):
         self.message = message
         self.status = status
         self.extra: dict[str, Any] = dict(extra or {})
+
+
+def fault(code: str, message: str, **extra: Any) -> ServiceFault:
+    """A ServiceFault whose HTTP status the engine sets from the code."""
+    return ServiceFault(code, message, extra=extra or None)

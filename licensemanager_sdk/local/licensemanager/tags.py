@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._backend import TAGS, Backend, Caller, fault
+from ..core.caller import Caller
+from ..core.faults import fault
+from .backend import TAGS, Backend
 
 __all__ = ["list_tags_for_resource", "tag_resource", "untag_resource"]
 

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from ._wire import Answer, encode_json
+from .wire import Answer, encode_json
 
 __all__ = ["LocalServer"]
 

@@ -7,9 +7,12 @@ import functools
 import re
 from typing import Any
 
-from ._backend import GRANT, LICENSE, TAGS, TOKEN, USAGE, Backend, Caller, fault
-from ._listing import matches, paginate, parse_filters
-from ._model import (
+from ..core.caller import Caller
+from ..core.faults import fault
+from ..core.listing import matches, paginate, parse_filters
+from ..core.store import Doc
+from .backend import GRANT, LICENSE, TAGS, TOKEN, USAGE, Backend
+from .formats import (
     fingerprint,
     iso_ms,
     iso_z,
@@ -19,7 +22,6 @@ from ._model import (
     redirect_location,
     render_license,
 )
-from ._store import Doc
 
 __all__ = [
     "append_grant_version",

@@ -14,14 +14,14 @@ import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
-from ._attach import Attachment, attach, attach_session, detach
-from ._control import health
-from ._dispatch import Dispatcher
-from ._engine import Engine
-from ._faults import ANY_OPERATION, FaultBoard, FaultRule, Phase
-from ._http import LocalServer
-from ._settings import Settings
-from ._wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
+from .core.settings import Settings
+from .engine import Engine
+from .server.attach import Attachment, attach, attach_session, detach
+from .server.control import health
+from .server.dispatch import Dispatcher
+from .server.http import LocalServer
+from .server.injection import ANY_OPERATION, FaultBoard, FaultRule, Phase
+from .server.wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
 
 if TYPE_CHECKING:
     from .._client import LicenseManager

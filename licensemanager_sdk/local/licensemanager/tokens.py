@@ -10,12 +10,14 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ._backend import SECRET, TOKEN, Backend, Caller, fault
-from ._jwt import decode_unverified, encode, verify
-from ._kms import generate_rsa_key
-from ._listing import paginate, parse_filters
-from ._model import iso_z, redirect_location
-from ._store import Doc
+from ..core.caller import Caller
+from ..core.faults import fault
+from ..core.jwt import decode_unverified, encode, verify
+from ..core.listing import paginate, parse_filters
+from ..core.store import Doc
+from ..kms.backend import generate_rsa_key
+from .backend import SECRET, TOKEN, Backend
+from .formats import iso_z, redirect_location
 
 __all__ = ["ISSUER", "create_token", "delete_token", "get_access_token", "list_tokens", "token_signing_key"]
 

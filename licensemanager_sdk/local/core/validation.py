@@ -18,7 +18,7 @@ from typing import Any
 import botocore.session
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
-from ._errors import SERIALIZATION_CODE, ServiceFault
+from .faults import SERIALIZATION_CODE, ServiceFault
 
 __all__ = ["format_value", "operation_model", "service_model", "validate"]
 

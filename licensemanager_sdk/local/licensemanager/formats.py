@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ._store import Doc
+from ..core.store import Doc
 
 __all__ = [
     "ALL_OPERATIONS",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._backend import CHECKOUT, SECRET, USAGE, Backend, Caller, fault
-from ._errors import ServiceFault
-from ._jwt import encode
-from ._model import MARKETPLACE_ACCOUNT, iso_seconds, new_hex_id, redirect_location
-from ._store import Doc
+from ..core.caller import Caller
+from ..core.faults import ServiceFault, fault
+from ..core.jwt import encode
+from ..core.store import Doc
+from .backend import CHECKOUT, SECRET, USAGE, Backend
+from .formats import MARKETPLACE_ACCOUNT, iso_seconds, new_hex_id, redirect_location
 
 __all__ = [
     "check_in_license",

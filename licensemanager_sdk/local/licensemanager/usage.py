@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from ._store import Doc
+from ..core.store import Doc
 
 __all__ = ["ActiveUsage"]
 

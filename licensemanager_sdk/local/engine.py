@@ -16,20 +16,24 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import _ops_consumption as consumption
-from . import _ops_grants as grants
-from . import _ops_licenses as licenses
-from . import _ops_tags as tags
-from . import _ops_tokens as tokens
-from ._backend import IDEM, ORG, Backend, Caller, fault
-from ._clock import Clock
-from ._errors import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
-from ._kms import KMS_OPERATIONS, Kms
-from ._model import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, account_root_arn
-from ._settings import Settings
-from ._store import Store
-from ._sts import STS_OPERATIONS, handle_sts
-from ._validate import operation_model, validate
+from .core.caller import Caller
+from .core.clock import Clock
+from .core.faults import (
+    NOT_IMPLEMENTED_CODE,
+    SERIALIZATION_CODE,
+    UNKNOWN_OPERATION_CODE,
+    ServiceFault,
+    fault,
+    status_for,
+)
+from .core.settings import Settings
+from .core.store import Store
+from .core.validation import operation_model, validate
+from .kms.backend import KMS_OPERATIONS, Kms
+from .licensemanager import consumption, grants, licenses, tags, tokens
+from .licensemanager.backend import IDEM, ORG, Backend
+from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, account_root_arn
+from .sts.responses import STS_OPERATIONS, handle_sts
 
 __all__ = ["LICENSE_MANAGER_OPERATIONS", "Caller", "Engine"]
 

@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from ._backend import fault
-from ._jwt import b64url_decode, b64url_encode
+from .faults import fault
+from .jwt import b64url_decode, b64url_encode
 
 __all__ = ["matches", "paginate", "parse_filters"]
 

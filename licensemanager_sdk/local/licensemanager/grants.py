@@ -6,9 +6,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ._backend import GRANT, ORG, TAGS, Backend, Caller, fault
-from ._listing import matches, paginate, parse_filters
-from ._model import (
+from ..core.caller import Caller
+from ..core.faults import fault
+from ..core.listing import matches, paginate, parse_filters
+from ..core.store import Doc
+from .backend import GRANT, ORG, TAGS, Backend
+from .formats import (
     ALL_OPERATIONS,
     MARKETPLACE_ISSUER,
     account_principal,
@@ -18,8 +21,7 @@ from ._model import (
     parse_principal,
     render_grant,
 )
-from ._ops_licenses import append_grant_version
-from ._store import Doc
+from .licenses import append_grant_version
 
 __all__ = [
     "accept_grant",

@@ -13,12 +13,12 @@ import datetime as _dt
 import math
 from typing import TYPE_CHECKING, Any
 
-from .._version import __version__
-from ._faults import ANY_OPERATION, FaultRule
-from ._wire import LICENSE_MANAGER, Answer, decode_json_object, encode_json, json_error
+from ..._version import __version__
+from .injection import ANY_OPERATION, FaultRule
+from .wire import LICENSE_MANAGER, Answer, decode_json_object, encode_json, json_error
 
 if TYPE_CHECKING:
-    from ._dispatch import Dispatcher
+    from .dispatch import Dispatcher
 
 __all__ = ["clock_state", "handle", "health", "parse_fault_request"]
 

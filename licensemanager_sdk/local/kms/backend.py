@@ -17,10 +17,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
-from ._clock import Clock
-from ._errors import ServiceFault
-from ._settings import Settings
-from ._store import Doc, Store
+from ..core.clock import Clock
+from ..core.faults import ServiceFault
+from ..core.settings import Settings
+from ..core.store import Doc, Store
 
 __all__ = ["KMS_OPERATIONS", "Kms", "generate_rsa_key", "kms_key_arn"]
 

@@ -6,7 +6,7 @@ import functools
 
 import botocore.session
 
-from ._wire import LICENSE_MANAGER, STS
+from .wire import LICENSE_MANAGER, STS
 
 __all__ = [
     "ANONYMOUS_OPERATIONS",

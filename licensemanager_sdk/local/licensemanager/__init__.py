@@ -1,0 +1,3 @@
+"""The local AWS License Manager: typed state, operations, wire responses, errors."""
+
+__all__: list[str] = []

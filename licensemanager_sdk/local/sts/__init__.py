@@ -1,0 +1,3 @@
+"""The local STS subset: GetCallerIdentity."""
+
+__all__: list[str] = []
