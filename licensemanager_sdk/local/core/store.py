@@ -1,6 +1,8 @@
-"""A small durable document store: (kind, key) -> JSON object, cached in memory, written through to SQLite.
+"""A small durable store: (kind, key) -> value, cached in memory, written through to SQLite as JSON rows.
 
-Documents are treated as immutable values: change one by `put`-ting a new dict. Every change inside a
+A `Kind` names a table of values and says how they become JSON (`dump`) and back (`load`): typed kinds hold
+frozen dataclasses, plain kinds hold JSON documents. Values are treated as immutable: change one by `put`-ting
+a new value. Rows read from the file are loaded into their kind's type when first touched. Every change inside a
 `transaction()` is committed to SQLite in one transaction when the block ends, or undone on error.
 
 The SQLite file is in WAL mode with `synchronous=NORMAL`: a commit appends to the WAL and returns without
@@ -17,13 +19,43 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-__all__ = ["Doc", "Store"]
+__all__ = ["Doc", "Kind", "Store", "document_kind"]
 
 Doc = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Kind(Generic[T]):
+    """A table of the store: its name (the `kind` column) and its values' JSON codec."""
+
+    name: str
+    load: Callable[[Any], T]
+    dump: Callable[[T], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def document_kind(name: str) -> Kind[Doc]:
+    """A kind whose values are JSON documents as they are."""
+    return Kind(name, _same, _same)
+
+
+class _Row:
+    """A value read from the file, not yet loaded into its kind's type."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json_value: Any) -> None:
+        self.json = json_value
+
 
 _ABSENT: Any = object()
 
@@ -95,10 +127,11 @@ class Store:
     """Documents by kind, in creation order. Not thread-safe: the engine serialises access."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self._kinds: dict[str, dict[str, Doc]] = {}
+        self._kinds: dict[str, dict[str, Any]] = {}
         self._seq: dict[tuple[str, str], int] = {}
         self._next_seq = 1
         self._undo: dict[tuple[str, str], Any] = {}
+        self._dumps: dict[str, Callable[[Any], Any]] = {}
         #: Incremented whenever changes are undone (derived in-memory indexes use it to know they are stale).
         self.rollbacks = 0
         self._conn: sqlite3.Connection | None = None
@@ -111,39 +144,50 @@ class Store:
             self._conn.execute("PRAGMA wal_autocheckpoint=0")
             self._conn.execute(_SCHEMA)
             for kind, key, seq, body in self._conn.execute("SELECT kind, key, seq, body FROM docs ORDER BY seq"):
-                self._kinds.setdefault(kind, {})[key] = json.loads(body)
+                self._kinds.setdefault(kind, {})[key] = _Row(json.loads(body))
                 self._seq[(kind, key)] = seq
                 self._next_seq = max(self._next_seq, seq + 1)
             self._checkpointer = _Checkpointer(os.fspath(path), self._write_lock)
             weakref.finalize(self, self._checkpointer.stop)
 
-    def get(self, kind: str, key: str) -> Doc | None:
-        """The document, or None."""
-        return self._kinds.get(kind, {}).get(key)
+    def get(self, kind: Kind[T], key: str) -> T | None:
+        """The value, or None."""
+        bucket = self._kinds.get(kind.name)
+        if bucket is None:
+            return None
+        value = bucket.get(key)
+        if type(value) is _Row:
+            value = bucket[key] = kind.load(value.json)
+        return value
 
-    def values(self, kind: str) -> Iterator[Doc]:
-        """All documents of a kind, oldest first (a snapshot: safe to `put` while iterating)."""
-        return iter(list(self._kinds.get(kind, {}).values()))
+    def values(self, kind: Kind[T]) -> Iterator[T]:
+        """All values of a kind, oldest first (a snapshot: safe to `put` while iterating)."""
+        bucket = self._kinds.get(kind.name, {})
+        for key, value in bucket.items():
+            if type(value) is _Row:
+                bucket[key] = kind.load(value.json)
+        return iter(list(bucket.values()))
 
-    def count(self, kind: str) -> int:
-        """Number of documents of a kind."""
-        return len(self._kinds.get(kind, {}))
+    def count(self, kind: Kind[Any]) -> int:
+        """Number of values of a kind."""
+        return len(self._kinds.get(kind.name, {}))
 
-    def put(self, kind: str, key: str, doc: Doc) -> None:
-        """Create or replace a document (keeps its creation position)."""
-        bucket = self._kinds.setdefault(kind, {})
-        ref = (kind, key)
+    def put(self, kind: Kind[T], key: str, value: T) -> None:
+        """Create or replace a value (keeps its creation position)."""
+        self._dumps[kind.name] = kind.dump
+        bucket = self._kinds.setdefault(kind.name, {})
+        ref = (kind.name, key)
         if ref not in self._undo:
             self._undo[ref] = bucket.get(key, _ABSENT)
         if ref not in self._seq:
             self._seq[ref] = self._next_seq
             self._next_seq += 1
-        bucket[key] = doc
+        bucket[key] = value
 
-    def delete(self, kind: str, key: str) -> None:
-        """Remove a document if present."""
-        bucket = self._kinds.get(kind, {})
-        ref = (kind, key)
+    def delete(self, kind: Kind[Any], key: str) -> None:
+        """Remove a value if present."""
+        bucket = self._kinds.get(kind.name, {})
+        ref = (kind.name, key)
         if key not in bucket:
             return
         if ref not in self._undo:
@@ -196,7 +240,8 @@ class Store:
             if doc is _ABSENT:
                 gone.append((kind, key))
             else:
-                rows.append((kind, key, self._seq[(kind, key)], json.dumps(doc, separators=(",", ":"))))
+                body = self._dumps[kind](doc)
+                rows.append((kind, key, self._seq[(kind, key)], json.dumps(body, separators=(",", ":"))))
         conn = self._conn
         with self._write_lock:
             conn.execute("BEGIN")

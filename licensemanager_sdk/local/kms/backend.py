@@ -20,13 +20,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from ..core.clock import Clock
 from ..core.faults import ServiceFault
 from ..core.settings import Settings
-from ..core.store import Doc, Store
+from ..core.store import Doc, Store, document_kind
 
 __all__ = ["KMS_OPERATIONS", "Kms", "generate_rsa_key", "kms_key_arn"]
 
 KMS_OPERATIONS = frozenset({"CreateKey", "DescribeKey", "GetPublicKey", "Sign", "Verify"})
 
-_KIND = "kms"
+_KIND = document_kind("kms")
 _RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 _RSA_ALGORITHMS = [
     "RSASSA_PKCS1_V1_5_SHA_256",

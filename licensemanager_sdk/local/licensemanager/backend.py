@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..core.clock import Clock
 from ..core.settings import Settings
-from ..core.store import Doc, Store
+from ..core.store import Doc, Store, document_kind
 from ..kms.backend import Kms
 from .formats import account_root_arn, months_between, parse_principal
 from .usage import ActiveUsage
@@ -26,15 +26,7 @@ __all__ = [
 ]
 
 LICENSE, GRANT, USAGE, CHECKOUT, TOKEN, TAGS, ORG, IDEM, SECRET = (
-    "license",
-    "grant",
-    "usage",
-    "checkout",
-    "token",
-    "tags",
-    "org",
-    "idem",
-    "secret",
+    document_kind(name) for name in ("license", "grant", "usage", "checkout", "token", "tags", "org", "idem", "secret")
 )
 
 #: Grant statuses that give the grantee read access to the license.
