@@ -15,9 +15,9 @@ import sys
 import threading
 from types import FrameType
 
+from .core.model import operations
 from .core.settings import Settings
 from .emulator import LocalLicenseManager
-from .server.routing import operations
 
 __all__ = ["main", "parse_settings", "tune_garbage_collector"]
 

@@ -1,4 +1,4 @@
-"""The emulator engine: answers License Manager, KMS and STS operations from wire-format request bodies.
+"""The emulator engine: answers the registered services' operations (see `services.py`) from wire-format bodies.
 
 One lock serialises every call, so entitlement accounting is atomic; each call's writes are committed to
 SQLite (when a state path is given) before `handle` returns.
@@ -7,96 +7,32 @@ SQLite (when a state path is given) before `handle` returns.
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .core.caller import Caller
 from .core.clock import Clock
-from .core.faults import (
-    NOT_IMPLEMENTED_CODE,
-    SERIALIZATION_CODE,
-    UNKNOWN_OPERATION_CODE,
-    ServiceFault,
-    fault,
-    status_for,
-)
+from .core.faults import NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, fault
+from .core.model import operation_model
+from .core.responses import Handler, OperationTable
 from .core.settings import Settings
 from .core.store import Store
-from .core.validation import operation_model, validate
-from .kms.backend import KMS_OPERATIONS, Kms
-from .licensemanager import consumption, grants, licenses, tags, tokens
-from .licensemanager.backend import IDEM, ORG, Backend
+from .core.validation import validate
+from .licensemanager import consumption, grants, licenses
+from .licensemanager.backend import IDEM, ORG
 from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, account_root_arn
-from .sts.responses import STS_OPERATIONS, handle_sts
+from .services import Services
 
-__all__ = ["LICENSE_MANAGER_OPERATIONS", "Caller", "Engine"]
+__all__ = ["Caller", "Engine"]
 
-_Handler = Callable[[Backend, Caller, dict[str, Any]], dict[str, Any]]
-
-_HANDLERS: dict[str, _Handler] = {
-    "CreateLicense": licenses.create_license,
-    "CreateLicenseVersion": licenses.create_license_version,
-    "GetLicense": licenses.get_license,
-    "ListLicenses": licenses.list_licenses,
-    "ListLicenseVersions": licenses.list_license_versions,
-    "DeleteLicense": licenses.delete_license,
-    "GetLicenseUsage": licenses.get_license_usage,
-    "ListReceivedLicenses": licenses.list_received_licenses,
-    "ListReceivedLicensesForOrganization": licenses.list_received_licenses_for_organization,
-    "CreateGrant": grants.create_grant,
-    "CreateGrantVersion": grants.create_grant_version,
-    "GetGrant": grants.get_grant,
-    "AcceptGrant": grants.accept_grant,
-    "RejectGrant": grants.reject_grant,
-    "DeleteGrant": grants.delete_grant,
-    "ListDistributedGrants": grants.list_distributed_grants,
-    "ListReceivedGrants": grants.list_received_grants,
-    "ListReceivedGrantsForOrganization": grants.list_received_grants_for_organization,
-    "CheckoutLicense": consumption.checkout_license,
-    "CheckoutBorrowLicense": consumption.checkout_borrow_license,
-    "CheckInLicense": consumption.check_in_license,
-    "ExtendLicenseConsumption": consumption.extend_license_consumption,
-    "CreateToken": tokens.create_token,
-    "DeleteToken": tokens.delete_token,
-    "ListTokens": tokens.list_tokens,
-    "GetAccessToken": tokens.get_access_token,
-    "TagResource": tags.tag_resource,
-    "UntagResource": tags.untag_resource,
-    "ListTagsForResource": tags.list_tags_for_resource,
-}
-
-#: The License Manager operations the engine implements.
-LICENSE_MANAGER_OPERATIONS = frozenset(_HANDLERS)
-
-#: Operations whose ClientToken replays the first answer.
-_IDEMPOTENT = frozenset(
-    {
-        "CreateLicense",
-        "CreateLicenseVersion",
-        "CreateGrant",
-        "CreateGrantVersion",
-        "CheckoutLicense",
-        "CheckoutBorrowLicense",
-        "CreateToken",
-    }
-)
-_PROTOCOL_CODES = frozenset({SERIALIZATION_CODE, NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE})
-_SERVICES = {"license-manager": LICENSE_MANAGER_OPERATIONS, "kms": KMS_OPERATIONS, "sts": STS_OPERATIONS}
 _ACCOUNT = re.compile(r"\d{12}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 _OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
-
-
-@functools.cache
-def _modelled_errors(operation: str) -> frozenset[str]:
-    op = operation_model("license-manager", operation)
-    return frozenset(e.name for e in op.error_shapes) if op is not None else frozenset()
 
 
 class Engine:
@@ -113,27 +49,42 @@ class Engine:
         self.clock = clock or Clock()
         self._lock = threading.RLock()
         self._store = Store(state_path)
-        self._kms = Kms(self._store, self.clock, self.settings)
-        self._backend = Backend(self._store, self.clock, self.settings, self._kms)
+        services = Services.build(self._store, self.clock, self.settings)
+        self._kms = services.kms
+        self._backend = services.license_manager
+        self._tables = {r.service: OperationTable.of(r) for r in services.responses()}
 
     # ----- the transport contract -----
 
     def implements(self, service: str, operation: str) -> bool:
         """Whether `handle` answers this operation (rather than NotImplementedException)."""
-        return operation in _SERVICES.get(service, frozenset())
+        table = self._tables.get(service)
+        return table is not None and operation in table.handlers
+
+    def operations(self, service: str) -> frozenset[str]:
+        """The operations of `service` the engine implements (empty for a service it does not emulate)."""
+        table = self._tables.get(service)
+        return frozenset(table.handlers) if table is not None else frozenset()
 
     def handle(self, service: str, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
         """Answer one request: wire params in, wire response body out; ServiceFault for every AWS error."""
-        with self._lock:
-            if service == "license-manager":
-                return self._handle_license_manager(operation, params, caller)
-            if service == "kms":
-                return self._handle_kms(operation, params, caller)
-            if service == "sts":
-                if operation not in STS_OPERATIONS:
-                    raise self._unsupported(service, operation)
-                return handle_sts(operation, caller.account)
+        table = self._tables.get(service)
+        if table is None:
             raise ServiceFault(UNKNOWN_OPERATION_CODE, f"Unknown service {service!r}.")
+        handler = table.handlers.get(operation)
+        if handler is None:
+            raise self._unsupported(service, operation)
+        with self._lock:
+            try:
+                if table.responses.validates_input:
+                    validate(service, operation, params)
+                clean = {k: v for k, v in params.items() if v is not None}
+                with self._store.transaction():
+                    if operation in table.idempotent:
+                        return self._idempotent(operation, handler, clean, caller)
+                    return handler(caller, clean)
+            except ServiceFault as exc:
+                raise table.responses.shape_fault(operation, exc) from None
 
     def reset(self) -> None:
         """Drop all state and set the clock back to real time."""
@@ -153,10 +104,10 @@ class Engine:
     def kms_public_key_der(self, key_id_or_arn: str) -> bytes:
         """DER SubjectPublicKeyInfo of a KMS key (by ARN, or key id in any account); KeyError when unknown."""
         with self._lock, self._store.transaction():
-            doc = self._kms.find_anywhere(key_id_or_arn)
-            if doc is None or doc["KeySpec"] not in ("RSA_2048", "RSA_3072", "RSA_4096"):
+            key = self._kms.find_anywhere(key_id_or_arn)
+            if key is None or not key.is_rsa:
                 raise KeyError(f"no RSA KMS key {key_id_or_arn}")
-            return self._kms.public_key_der(doc["Arn"])
+            return self._kms.public_key_der(key.arn)
 
     def marketplace_public_key_der(self) -> bytes:
         """DER public key that verifies SignedTokens of seeded AWS Marketplace licenses."""
@@ -254,21 +205,7 @@ class Engine:
 
     # ----- internals -----
 
-    def _handle_license_manager(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        handler = _HANDLERS.get(operation)
-        if handler is None:
-            raise self._unsupported("license-manager", operation)
-        try:
-            validate("license-manager", operation, params)
-            clean = {k: v for k, v in params.items() if v is not None}
-            with self._store.transaction():
-                if operation in _IDEMPOTENT:
-                    return self._idempotent(operation, handler, clean, caller)
-                return handler(self._backend, caller, clean)
-        except ServiceFault as exc:
-            raise self._shape_fault(operation, exc) from None
-
-    def _idempotent(self, operation: str, handler: _Handler, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    def _idempotent(self, operation: str, handler: Handler, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
         """Same ClientToken, account and operation within the window -> the first answer (§4.3)."""
         key = f"{caller.account}|{operation}|{params['ClientToken']}"
         digest = hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
@@ -282,28 +219,9 @@ class Engine:
                 )
             replay: dict[str, Any] = copy.deepcopy(seen["response"])
             return replay
-        response = handler(self._backend, caller, params)
+        response = handler(caller, params)
         self._store.put(IDEM, key, {"at": now, "digest": digest, "response": copy.deepcopy(response)})
         return response
-
-    def _shape_fault(self, operation: str, exc: ServiceFault) -> ServiceFault:
-        """Keep only errors modelled for the operation (ValidationException, else InvalidParameterValueException,
-        otherwise) and set the HTTP status from the code."""
-        code = exc.code
-        modelled = _modelled_errors(operation)
-        if code not in modelled and code not in _PROTOCOL_CODES and code != self.settings.unknown_grant_error:
-            code = "ValidationException" if "ValidationException" in modelled else "InvalidParameterValueException"
-        return ServiceFault(
-            code, exc.message, status=status_for(code, legacy=self.settings.legacy_status_codes), extra=exc.extra
-        )
-
-    def _handle_kms(self, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        if operation not in KMS_OPERATIONS:
-            raise self._unsupported("kms", operation)
-        validate("kms", operation, params)
-        clean = {k: v for k, v in params.items() if v is not None}
-        with self._store.transaction():
-            return self._kms.handle(operation, clean, caller.account, caller.region)
 
     @staticmethod
     def _unsupported(service: str, operation: str) -> ServiceFault:

@@ -15,33 +15,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import botocore.session
-from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from .faults import SERIALIZATION_CODE, ServiceFault
+from .model import operation_model
 
-__all__ = ["format_value", "operation_model", "service_model", "validate"]
+__all__ = ["format_value", "validate"]
 
 # A compiled check appends Coral messages ("Value ... at 'path' failed to satisfy constraint: ...") to a list.
 _Check = Callable[[Any, str, list[str]], None]
 
 #: (operation, member) whose enum is checked by the operation itself, with a more specific error.
 _ENUM_EXEMPT = {("CheckoutBorrowLicense", "DigitalSignatureMethod")}
-
-
-@functools.cache
-def service_model(service: str) -> ServiceModel:
-    """botocore's model of a service (cached)."""
-    return botocore.session.get_session().get_service_model(service)
-
-
-@functools.cache
-def operation_model(service: str, operation: str) -> OperationModel | None:
-    """The operation's model, or None when the service has no such operation."""
-    model = service_model(service)
-    if operation not in model.operation_names:
-        return None
-    return model.operation_model(operation)
 
 
 def validate(service: str, operation: str, params: Mapping[str, Any]) -> None:

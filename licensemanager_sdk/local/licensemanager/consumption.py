@@ -31,8 +31,7 @@ def marketplace_key_arn(b: Backend) -> str:
     """The emulator-owned KMS key that signs tokens of AWS Marketplace licenses (created on first use)."""
     secret = b.store.get(SECRET, "marketplace-key")
     if secret is None:
-        doc = b.kms.create_key(MARKETPLACE_ACCOUNT, "us-east-1", "RSA_2048")
-        secret = {"arn": doc["Arn"]}
+        secret = {"arn": b.kms.new_sign_key(MARKETPLACE_ACCOUNT, "us-east-1", "RSA_2048").arn}
         b.store.put(SECRET, "marketplace-key", secret)
     arn: str = secret["arn"]
     return arn
@@ -41,8 +40,8 @@ def marketplace_key_arn(b: Backend) -> str:
 def _signing_key_arn(b: Backend, lic: Doc, version: Doc) -> str | None:
     sign_key = version["Issuer"].get("SignKey")
     if sign_key is not None:
-        doc = b.kms.ensure_sign_key(sign_key, lic["account"], lic["home"])
-        return None if doc is None else str(doc["Arn"])
+        key = b.kms.ensure_sign_key(sign_key, lic["account"], lic["home"])
+        return None if key is None else key.arn
     if lic.get("mp_signed"):
         return marketplace_key_arn(b)
     return None

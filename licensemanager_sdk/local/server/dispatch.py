@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..core.faults import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
+from ..core.model import operations
 from ..engine import Caller, Engine
 from . import control as _control
 from .injection import FaultBoard, FaultRule
-from .routing import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, operations, unsigned_allowed
+from .routing import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, unsigned_allowed
 from .wire import (
     DEFAULT_ACCOUNT,
     KMS,

@@ -1,18 +1,16 @@
-"""Operation names of the emulated services, read once from botocore's installed models."""
+"""Which requests the transports route where: JSON target prefixes, and the operations that may be unsigned."""
 
 from __future__ import annotations
 
 import functools
 
-import botocore.session
-
+from ..core.model import service_model
 from .wire import LICENSE_MANAGER, STS
 
 __all__ = [
     "ANONYMOUS_OPERATIONS",
     "KMS_TARGET_PREFIX",
     "LICENSE_MANAGER_TARGET_PREFIX",
-    "operations",
     "unsigned_allowed",
 ]
 
@@ -24,19 +22,8 @@ ANONYMOUS_OPERATIONS: frozenset[tuple[str, str]] = frozenset({(LICENSE_MANAGER, 
 
 
 @functools.cache
-def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
-
-
-@functools.cache
-def operations(service: str) -> frozenset[str]:
-    """Every operation name of `service` in botocore's model (`license-manager`, `kms` or `sts`)."""
-    return frozenset(_session().get_service_model(service).operation_names)
-
-
-@functools.cache
 def _no_auth_operations(service: str) -> frozenset[str]:
-    model = _session().get_service_model(service)
+    model = service_model(service)
     names = set()
     for name in model.operation_names:
         operation = model.operation_model(name)

@@ -1,18 +1,20 @@
-"""STS GetCallerIdentity for the emulated accounts (the transport renders the XML)."""
+"""STS's wire answers (the transport renders them as XML)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core.faults import ServiceFault
+from ..core.caller import Caller
+from ..core.responses import ServiceResponses
 
-__all__ = ["STS_OPERATIONS", "handle_sts"]
-
-STS_OPERATIONS = frozenset({"GetCallerIdentity"})
+__all__ = ["StsResponses"]
 
 
-def handle_sts(operation: str, account: str) -> dict[str, Any]:
-    """Answer an STS operation for the calling account (treated as its root user)."""
-    if operation != "GetCallerIdentity":
-        raise ServiceFault("NotImplementedException", f"The local emulator does not implement sts {operation}.")
-    return {"UserId": account, "Account": account, "Arn": f"arn:aws:iam::{account}:root"}
+class StsResponses(ServiceResponses):
+    """GetCallerIdentity for the emulated accounts (each caller is its account's root user)."""
+
+    service = "sts"
+    validates_input = False
+
+    def get_caller_identity(self, caller: Caller, _params: dict[str, Any]) -> dict[str, Any]:
+        return {"UserId": caller.account, "Account": caller.account, "Arn": f"arn:aws:iam::{caller.account}:root"}

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from licensemanager_sdk.local import LocalLicenseManager
-from licensemanager_sdk.local.server.routing import operations
+from licensemanager_sdk.local.core.model import operations
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "local.md"
 

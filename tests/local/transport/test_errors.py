@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from licensemanager_sdk.local import LocalLicenseManager, LocalServer
-from licensemanager_sdk.local.server.routing import operations
+from licensemanager_sdk.local.core.model import operations
 
 from .support import SIGNED, error_of, http_client, lm_headers, raw_request
 
