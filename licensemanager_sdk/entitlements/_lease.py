@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
 from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
@@ -49,7 +50,8 @@ OnLost = Callable[[EntitlementLostError], None]
 
 _ZERO = Decimal(0)
 _MAX_NAP = 60.0  # the default wait wakes at least this often, so a wall-clock jump (suspend) is noticed
-_MAX_BACKOFF = 60.0
+_EXTEND_BACKOFF = Backoff(initial=2.0, cap=60.0, jitter=False)
+"""After a failed extension: retry in 2 s, 4 s, 8 s, ..., at most a minute apart (never past the deadline)."""
 _FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
 
 
@@ -307,7 +309,7 @@ class Lease:
                     return  # extend() marked the lease lost and told on_lost
                 failures += 1
                 last_error = err
-                delay = min(_MAX_BACKOFF, 2.0**failures)
+                delay = _EXTEND_BACKOFF.delay(failures, limit=self._deadline - self._clock())
                 _log().warning(
                     "extending %s failed (%s); retrying in %.0f s",
                     self._license_arn,
