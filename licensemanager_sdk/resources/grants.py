@@ -11,13 +11,18 @@ from licensemanager_sdk.resources._base import Resource
 from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
 from licensemanager_sdk.resources._principals import principal_arn
 from licensemanager_sdk.resources._waiters import DEFAULT_TIMEOUT, wait_for
-from licensemanager_sdk.resources.distribution import DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT, distribute
-from licensemanager_sdk.resources.licenses import License
+from licensemanager_sdk.resources.distribution import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RATE_LIMIT,
+    DistributionReport,
+    PrincipalOutcome,
+    distribute,
+)
+from licensemanager_sdk.resources.licenses import License, default_grant_name
 
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager
     from licensemanager_sdk.pagination import Paginator
-    from licensemanager_sdk.resources.distribution import DistributionReport, PrincipalOutcome
     from licensemanager_sdk.types import (
         AllowedOperation,
         Filter,
@@ -238,7 +243,7 @@ class Grants:
 
         target = license if isinstance(license, License) else License(self._lm, license)
         response = self._lm.api.create_grant(
-            grant_name=grant_name or _default_grant_name(target),
+            grant_name=grant_name or default_grant_name(target),
             license_arn=target.arn,
             principals=[principal_arn(principal)],
             home_region=home_region or self._lm.region_name,
@@ -395,10 +400,3 @@ class Grants:
         if not data.grant_arn:
             raise ResponseValidationError("a listed grant has no GrantArn")
         return Grant(self._lm, data.grant_arn, data=data)
-
-
-def _default_grant_name(license: License) -> str:
-    name = license.data.license_name
-    if not name:
-        raise ResponseValidationError(f"{license.arn} has no LicenseName to name the grant after; pass grant_name=")
-    return name

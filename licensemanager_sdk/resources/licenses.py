@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         Tag,
     )
 
-__all__ = ["License", "Licenses", "ReceivedLicense"]
+__all__ = ["License", "Licenses", "ReceivedLicense", "default_grant_name"]
 
 _NOT_AVAILABLE_EVER = ("DEACTIVATED", "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED")
 
@@ -430,6 +430,14 @@ class Licenses:
         data = LicenseData.model_validate(fields)
         license = License(self._lm, _required(item.license_arn, "LicenseArn"), data=data)
         return ReceivedLicense(license, item.received_metadata, item)
+
+
+def default_grant_name(license: License) -> str:
+    """The name a grant of `license` gets when none is given: the license's name (one `GetLicense` if not loaded)."""
+    name = license.data.license_name
+    if not name:
+        raise ResponseValidationError(f"{license.arn} has no LicenseName to name the grant after; pass grant_name=")
+    return name
 
 
 def _required(value: Any, name: str) -> Any:
