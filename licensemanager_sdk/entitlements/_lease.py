@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import os
 import threading
@@ -9,18 +11,17 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._core.backoff import Backoff
+from licensemanager_sdk._core.retry import is_retryable
 from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
 from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
 
 if TYPE_CHECKING:
-    import logging
-    from pathlib import Path
-
     from typing_extensions import Self
 
     from licensemanager_sdk._generated._api import Api
@@ -30,14 +31,10 @@ __all__ = ["BorrowedLease", "Clock", "Lease", "OnLost", "Wait"]
 
 
 def _log() -> logging.Logger:
-    import logging  # lazily: importing the SDK stays cheap
-
     return logging.getLogger("licensemanager_sdk.entitlements")
 
 
 def _retryable(err: BaseException) -> bool:
-    from licensemanager_sdk._core.retry import is_retryable
-
     return is_retryable(err, replay_safe=True)
 
 
@@ -389,9 +386,6 @@ class BorrowedLease(Lease):
         """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path."""
         if self._signed_token is None:
             raise ValueError("this borrowed lease has no SignedToken to save")
-        import json
-        from pathlib import Path
-
         target = Path(path)
         document = {
             "format": _FILE_FORMAT,
@@ -426,9 +420,6 @@ class BorrowedLease(Lease):
         Raises:
             TokenVerificationError: the token is altered, expired, for another node or signed by another key.
         """
-        import json
-        from pathlib import Path
-
         try:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
             token = document["signedToken"]

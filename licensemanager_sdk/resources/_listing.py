@@ -13,13 +13,11 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
+from licensemanager_sdk._generated._api import Api
 from licensemanager_sdk.pagination import Fetch, Page, Paginator, merged
 from licensemanager_sdk.types import Filter
-
-if TYPE_CHECKING:
-    from licensemanager_sdk._generated._api import Api
 
 __all__ = ["FilterOn", "Listing", "OneOrMany", "values_of"]
 

@@ -34,7 +34,7 @@ from licensemanager_sdk.types import (
     Tag,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: grants.py and tokens.py import this module
     from licensemanager_sdk._client import LicenseManager
     from licensemanager_sdk.resources.grants import Grant
     from licensemanager_sdk.resources.tokens import CreatedToken
