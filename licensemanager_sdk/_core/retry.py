@@ -1,13 +1,13 @@
-"""The retry policy, in one place: what is retried (`is_retryable`) and how long to wait (`backoff`)."""
+"""The retry policy: what is retried (`is_retryable`) and the tenacity loop that waits with the one `Backoff`."""
 
 from __future__ import annotations
 
 import logging
-import random
 
 import tenacity
 
 from licensemanager_sdk._config import RetryConfig
+from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 
 __all__ = ["build_retrying", "is_retryable"]
@@ -47,27 +47,23 @@ def _retry_after(exc: BaseException | None) -> float | None:
     return None
 
 
-class _FullJitter(tenacity.wait.wait_base):
-    """Full jitter: a random wait in [0, min(cap, initial * 2**(n-1))]; a Retry-After header wins, capped."""
+class _Wait(tenacity.wait.wait_base):
+    """Tenacity's wait, computed by the client's `Backoff` (full jitter; a Retry-After header wins, capped)."""
 
     def __init__(self, config: RetryConfig) -> None:
-        self._initial = config.initial_backoff
-        self._cap = config.max_backoff
+        self._backoff = Backoff.from_config(config)
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         outcome = retry_state.outcome
         hinted = _retry_after(outcome.exception() if outcome is not None else None)
-        if hinted is not None:
-            return min(max(hinted, 0.0), self._cap)
-        ceiling = min(self._cap, self._initial * (2 ** (retry_state.attempt_number - 1)))
-        return random.uniform(0.0, ceiling)
+        return self._backoff.delay(retry_state.attempt_number, retry_after=hinted)
 
 
 def build_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.Retrying:
     """A fresh `Retrying` for one logical call. Errors are re-raised as they are, never wrapped in `RetryError`."""
     return tenacity.Retrying(
         stop=tenacity.stop_after_attempt(config.max_attempts),
-        wait=_FullJitter(config),
+        wait=_Wait(config),
         retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
         sleep=config.sleep,
         reraise=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import os
 import threading
@@ -9,17 +11,17 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from licensemanager_sdk._core.backoff import Backoff
+from licensemanager_sdk._core.retry import is_retryable
 from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
 from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
 
 if TYPE_CHECKING:
-    import logging
-    from pathlib import Path
-
     from typing_extensions import Self
 
     from licensemanager_sdk._generated._api import Api
@@ -29,14 +31,10 @@ __all__ = ["BorrowedLease", "Clock", "Lease", "OnLost", "Wait"]
 
 
 def _log() -> logging.Logger:
-    import logging  # lazily: importing the SDK stays cheap
-
     return logging.getLogger("licensemanager_sdk.entitlements")
 
 
 def _retryable(err: BaseException) -> bool:
-    from licensemanager_sdk._core.retry import is_retryable
-
     return is_retryable(err, replay_safe=True)
 
 
@@ -49,7 +47,8 @@ OnLost = Callable[[EntitlementLostError], None]
 
 _ZERO = Decimal(0)
 _MAX_NAP = 60.0  # the default wait wakes at least this often, so a wall-clock jump (suspend) is noticed
-_MAX_BACKOFF = 60.0
+_EXTEND_BACKOFF = Backoff(initial=2.0, cap=60.0, jitter=False)
+"""After a failed extension: retry in 2 s, 4 s, 8 s, ..., at most a minute apart (never past the deadline)."""
 _FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
 
 
@@ -307,7 +306,7 @@ class Lease:
                     return  # extend() marked the lease lost and told on_lost
                 failures += 1
                 last_error = err
-                delay = min(_MAX_BACKOFF, 2.0**failures)
+                delay = _EXTEND_BACKOFF.delay(failures, limit=self._deadline - self._clock())
                 _log().warning(
                     "extending %s failed (%s); retrying in %.0f s",
                     self._license_arn,
@@ -387,9 +386,6 @@ class BorrowedLease(Lease):
         """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path."""
         if self._signed_token is None:
             raise ValueError("this borrowed lease has no SignedToken to save")
-        import json
-        from pathlib import Path
-
         target = Path(path)
         document = {
             "format": _FILE_FORMAT,
@@ -424,9 +420,6 @@ class BorrowedLease(Lease):
         Raises:
             TokenVerificationError: the token is altered, expired, for another node or signed by another key.
         """
-        import json
-        from pathlib import Path
-
         try:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
             token = document["signedToken"]

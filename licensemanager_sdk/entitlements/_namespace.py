@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING, Union
 from licensemanager_sdk._exceptions import ResponseValidationError, ServiceError
 from licensemanager_sdk.entitlements._hints import borrow_hint, checkout_hint
 from licensemanager_sdk.entitlements._lease import BorrowedLease, Clock, Lease, OnLost, Wait, _log
+from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken, verify
+from licensemanager_sdk.types import (
+    CheckoutType,
+    DigitalSignatureMethod,
+    EntitlementData,
+    EntitlementDataUnit,
+    Metadata,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from licensemanager_sdk._client import LicenseManager
-    from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken
-    from licensemanager_sdk.types import CheckoutType, EntitlementData
 
 __all__ = ["Entitlements", "EntitlementsSpec"]
 
@@ -62,9 +68,7 @@ class Entitlements:
             NoEntitlementsAllowedError, ResourceNotFoundError: nothing could be checked out; the message lists
                 what to check (grant accepted and activated, fingerprint, SKU, units, free seats).
         """
-        from licensemanager_sdk.types import CheckoutType as _CheckoutType
-
-        kind = _CheckoutType(str(checkout_type))
+        kind = CheckoutType(str(checkout_type))
         requested = _entitlement_data(entitlements)
         try:
             response = self._lm.api.checkout_license(
@@ -166,8 +170,6 @@ class Entitlements:
         Raises:
             EntitlementNotAllowedError, NoEntitlementsAllowedError: with what to check appended.
         """
-        from licensemanager_sdk.types import DigitalSignatureMethod, Metadata
-
         requested = _entitlement_data(entitlements)
         metadata = [
             Metadata.model_validate({"Name": k, "Value": v}) for k, v in (checkout_metadata or {}).items()
@@ -223,8 +225,6 @@ class Entitlements:
         With `kms_key_id` (the license's `Issuer.SignKey`) instead of `public_key`, the public key is fetched once with
         KMS GetPublicKey, through this client's session, region and endpoint, and cached per key id.
         """
-        from licensemanager_sdk.entitlements._verify import verify
-
         kms = self._lm._kms_client() if kms_key_id is not None and public_key is None else None
         return verify(
             signed_token,
@@ -242,8 +242,6 @@ class Entitlements:
 
 
 def _entitlement_data(spec: EntitlementsSpec) -> list[EntitlementData]:
-    from licensemanager_sdk.types import EntitlementData, EntitlementDataUnit
-
     if isinstance(spec, Mapping):
         out: list[EntitlementData] = []
         for name, qty in spec.items():

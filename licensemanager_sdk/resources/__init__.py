@@ -1,6 +1,6 @@
 """The resource layer: `License`, `Grant`, `Token` snapshots and the `lm.licenses`, `lm.grants`, `lm.tokens` namespaces.
 
-Nothing here imports pydantic at import time; models load on first use.
+It loads the models (`licensemanager_sdk.types`) when imported; `licensemanager_sdk` imports it on first use only.
 """
 
 from licensemanager_sdk.resources._fingerprints import MARKETPLACE_KEY_FINGERPRINT, key_fingerprint

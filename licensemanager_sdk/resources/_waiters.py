@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
+from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._exceptions import LicenseManagerError
 
 __all__ = ["DEFAULT_TIMEOUT", "WaitTimeoutError", "WaiterError", "wait_for"]
@@ -14,8 +15,8 @@ S = TypeVar("S")
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds a waiter waits by default."""
-_FIRST_DELAY = 0.5
-_MAX_DELAY = 5.0
+_POLL_BACKOFF = Backoff(initial=0.5, cap=5.0, jitter=False)
+"""Between polls: 0.5 s, 1 s, 2 s, 4 s, then every 5 s."""
 
 
 class WaiterError(LicenseManagerError):
@@ -70,10 +71,11 @@ def wait_for(
     if timeout < 0:
         raise ValueError(f"timeout must be >= 0 seconds, got {timeout}")
     started = clock()
-    delay = _FIRST_DELAY
+    polls = 0
     wanted_t = tuple(wanted)
     while True:
         snapshot = poll()
+        polls += 1
         status = _name(status_of(snapshot))
         if status in wanted_t:
             return snapshot
@@ -96,5 +98,4 @@ def wait_for(
                 last_status=status,
                 elapsed=elapsed,
             )
-        sleep(min(delay, remaining))
-        delay = min(delay * 2, _MAX_DELAY)
+        sleep(_POLL_BACKOFF.delay(polls, limit=remaining))

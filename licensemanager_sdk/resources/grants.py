@@ -7,32 +7,60 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from licensemanager_sdk._exceptions import ResponseValidationError
+from licensemanager_sdk._generated._api import Api
+from licensemanager_sdk.pagination import Paginator
 from licensemanager_sdk.resources._base import Resource
-from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
+from licensemanager_sdk.resources._listing import FilterOn, Listing, OneOrMany
 from licensemanager_sdk.resources._principals import principal_arn
 from licensemanager_sdk.resources._waiters import DEFAULT_TIMEOUT, wait_for
-from licensemanager_sdk.resources.distribution import DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT, distribute
-from licensemanager_sdk.resources.licenses import License
+from licensemanager_sdk.resources.distribution import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RATE_LIMIT,
+    DistributionReport,
+    PrincipalOutcome,
+    distribute,
+)
+from licensemanager_sdk.resources.licenses import License, default_grant_name
+from licensemanager_sdk.types import (
+    AllowedOperation,
+    GrantData,
+    GrantStatus,
+    ListDistributedGrantsResponse,
+    ListReceivedGrantsResponse,
+    Options,
+    Tag,
+)
 
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager
-    from licensemanager_sdk.pagination import Paginator
-    from licensemanager_sdk.resources.distribution import DistributionReport, PrincipalOutcome
-    from licensemanager_sdk.types import (
-        AllowedOperation,
-        Filter,
-        GrantData,
-        GrantStatus,
-        ListDistributedGrantsResponse,
-        ListReceivedGrantsResponse,
-        Options,
-        Tag,
-    )
 
 __all__ = ["Grant", "Grants"]
 
 _FINAL = frozenset({"REJECTED", "DELETED", "FAILED_WORKFLOW"})
 """Grant statuses nothing leaves."""
+
+_LIST_RECEIVED: Listing[GrantData, ListReceivedGrantsResponse] = Listing(
+    Api.list_received_grants,
+    lambda response: response.grants,
+    {
+        "status": FilterOn("GrantStatus", GrantStatus),
+        "product_sku": FilterOn("ProductSKU"),
+        "license_arn": FilterOn("LicenseArn"),
+        "license_issuer_name": FilterOn("LicenseIssuerName"),
+        "granter_account_id": FilterOn("GranterAccountId"),
+    },
+)
+_LIST_DISTRIBUTED: Listing[GrantData, ListDistributedGrantsResponse] = Listing(
+    Api.list_distributed_grants,
+    lambda response: response.grants,
+    {
+        "status": FilterOn("GrantStatus", GrantStatus),
+        "license_arn": FilterOn("LicenseArn"),
+        "grantee_principal_arn": FilterOn("GranteePrincipalARN", convert=principal_arn),
+        "product_sku": FilterOn("ProductSKU"),
+        "license_issuer_name": FilterOn("LicenseIssuerName"),
+    },
+)
 
 
 class Grant(Resource["GrantData"]):
@@ -91,14 +119,10 @@ class Grant(Resource["GrantData"]):
         Args:
             options: `Options(activation_override_behavior=...)`, for AWS Marketplace licenses only.
         """
-        from licensemanager_sdk.types import GrantStatus
-
         return self.create_version(status=GrantStatus.ACTIVE, options=options)
 
     def deactivate(self) -> Grant:
         """Deactivate an active grant as its grantee (`CreateGrantVersion` with Status DISABLED)."""
-        from licensemanager_sdk.types import GrantStatus
-
         return self.create_version(status=GrantStatus.DISABLED)
 
     def accept_and_activate(self, options: Options | None = None) -> Grant:
@@ -128,8 +152,6 @@ class Grant(Resource["GrantData"]):
         The grantor may change the name and allowed operations; the grantee may set the status (ACTIVE/DISABLED).
         Not version-gated: no `SourceVersion` is sent.
         """
-        from licensemanager_sdk.types import AllowedOperation, GrantStatus
-
         operations = None if allowed_operations is None else [AllowedOperation(op) for op in allowed_operations]
         response = self._lm.api.create_grant_version(
             grant_arn=self._id,
@@ -179,8 +201,6 @@ class Grant(Resource["GrantData"]):
             WaitTimeoutError: not there within `timeout` seconds (names the last status seen).
             WaiterError: the grant is REJECTED, DELETED or FAILED_WORKFLOW (and that is not wanted).
         """
-        from licensemanager_sdk.types import GrantStatus
-
         wanted_raw = [status] if isinstance(status, str) else list(status)
         wanted = tuple(GrantStatus(item).value for item in wanted_raw)
         return wait_for(
@@ -234,11 +254,9 @@ class Grants:
         Returns:
             A not yet loaded `Grant` (new grants read PENDING_ACCEPT until the grantee accepts).
         """
-        from licensemanager_sdk.types import AllowedOperation
-
         target = license if isinstance(license, License) else License(self._lm, license)
         response = self._lm.api.create_grant(
-            grant_name=grant_name or _default_grant_name(target),
+            grant_name=grant_name or default_grant_name(target),
             license_arn=target.arn,
             principals=[principal_arn(principal)],
             home_region=home_region or self._lm.region_name,
@@ -271,29 +289,17 @@ class Grants:
         Each filter takes one value or several (a list, tuple or set); several values mean one call per value
         (per combination), merged and de-duplicated by ARN. Nothing is sent before you iterate.
         """
-        from licensemanager_sdk.types import GrantStatus
-
-        sets = filter_sets(
-            [
-                ("GrantStatus", values_of("status", status, GrantStatus)),
-                ("ProductSKU", values_of("product_sku", product_sku)),
-                ("LicenseArn", values_of("license_arn", license_arn)),
-                ("LicenseIssuerName", values_of("license_issuer_name", license_issuer_name)),
-                ("GranterAccountId", values_of("granter_account_id", granter_account_id)),
-            ]
-        )
-        api = self._lm.api
-
-        def fetch(filters: list[Filter], token: str | None, size: int | None) -> ListReceivedGrantsResponse:
-            return api.list_received_grants(
-                grant_arns=grant_arns, filters=filters or None, next_token=token, max_results=size
-            )
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._grant(item) for item in response.grants],
-            lambda item: item.arn,
-            sets,
+        return _LIST_RECEIVED.paginate(
+            self._lm.api,
+            self._grant,
+            filters={
+                "status": status,
+                "product_sku": product_sku,
+                "license_arn": license_arn,
+                "license_issuer_name": license_issuer_name,
+                "granter_account_id": granter_account_id,
+            },
+            grant_arns=grant_arns,
             page_size=page_size,
             max_items=max_items,
         )
@@ -314,30 +320,17 @@ class Grants:
 
         `grantee_principal_arn` also takes 12-digit account ids (sent as `arn:aws:iam::<id>:root`).
         """
-        from licensemanager_sdk.types import GrantStatus
-
-        principals = values_of("grantee_principal_arn", grantee_principal_arn)
-        sets = filter_sets(
-            [
-                ("GrantStatus", values_of("status", status, GrantStatus)),
-                ("LicenseArn", values_of("license_arn", license_arn)),
-                ("GranteePrincipalARN", None if principals is None else [principal_arn(p) for p in principals]),
-                ("ProductSKU", values_of("product_sku", product_sku)),
-                ("LicenseIssuerName", values_of("license_issuer_name", license_issuer_name)),
-            ]
-        )
-        api = self._lm.api
-
-        def fetch(filters: list[Filter], token: str | None, size: int | None) -> ListDistributedGrantsResponse:
-            return api.list_distributed_grants(
-                grant_arns=grant_arns, filters=filters or None, next_token=token, max_results=size
-            )
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._grant(item) for item in response.grants],
-            lambda item: item.arn,
-            sets,
+        return _LIST_DISTRIBUTED.paginate(
+            self._lm.api,
+            self._grant,
+            filters={
+                "status": status,
+                "license_arn": license_arn,
+                "grantee_principal_arn": grantee_principal_arn,
+                "product_sku": product_sku,
+                "license_issuer_name": license_issuer_name,
+            },
+            grant_arns=grant_arns,
             page_size=page_size,
             max_items=max_items,
         )
@@ -395,10 +388,3 @@ class Grants:
         if not data.grant_arn:
             raise ResponseValidationError("a listed grant has no GrantArn")
         return Grant(self._lm, data.grant_arn, data=data)
-
-
-def _default_grant_name(license: License) -> str:
-    name = license.data.license_name
-    if not name:
-        raise ResponseValidationError(f"{license.arn} has no LicenseName to name the grant after; pass grant_name=")
-    return name

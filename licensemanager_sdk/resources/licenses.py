@@ -7,39 +7,39 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from licensemanager_sdk._exceptions import ResponseValidationError
+from licensemanager_sdk._generated._api import Api
+from licensemanager_sdk.pagination import Paginator
 from licensemanager_sdk.resources._base import Resource
-from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
+from licensemanager_sdk.resources._listing import FilterOn, Listing, OneOrMany
 from licensemanager_sdk.resources._waiters import DEFAULT_TIMEOUT, wait_for
+from licensemanager_sdk.types import (
+    AllowedOperation,
+    ConsumptionConfiguration,
+    DatetimeRange,
+    DeleteLicenseResponse,
+    Entitlement,
+    GrantedLicense,
+    Issuer,
+    LicenseData,
+    LicenseStatus,
+    LicenseUsage,
+    ListLicensesResponse,
+    ListLicenseVersionsResponse,
+    ListReceivedLicensesResponse,
+    Metadata,
+    ReceivedMetadata,
+    Tag,
+)
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
+if TYPE_CHECKING:  # annotations only: grants.py and tokens.py import this module
     from licensemanager_sdk._client import LicenseManager
-    from licensemanager_sdk.pagination import Paginator
     from licensemanager_sdk.resources.grants import Grant
     from licensemanager_sdk.resources.tokens import CreatedToken
-    from licensemanager_sdk.types import (
-        AllowedOperation,
-        ConsumptionConfiguration,
-        DatetimeRange,
-        DeleteLicenseResponse,
-        Entitlement,
-        Filter,
-        GrantedLicense,
-        Issuer,
-        LicenseData,
-        LicenseStatus,
-        LicenseUsage,
-        ListLicensesResponse,
-        ListLicenseVersionsResponse,
-        ListReceivedLicensesResponse,
-        Metadata,
-        ReceivedMetadata,
-        Tag,
-    )
 
-__all__ = ["License", "Licenses", "ReceivedLicense"]
+__all__ = ["License", "Licenses", "ReceivedLicense", "default_grant_name"]
 
 _NOT_AVAILABLE_EVER = ("DEACTIVATED", "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED")
 
@@ -112,8 +112,6 @@ class License(Resource["LicenseData"]):
         Raises:
             ConflictError: the license has a newer version than this snapshot; `reload()` and retry if you meant to.
         """
-        from licensemanager_sdk.types import Issuer, LicenseStatus
-
         data = self.data
         if issuer is None:
             if data.issuer is None or not data.issuer.name:
@@ -158,8 +156,6 @@ class License(Resource["LicenseData"]):
 
     def usage(self) -> LicenseUsage:
         """What is consumed of each entitlement now (`GetLicenseUsage`)."""
-        from licensemanager_sdk.types import LicenseUsage
-
         return self._lm.api.get_license_usage(license_arn=self._id).license_usage or LicenseUsage()
 
     def create_grant(
@@ -289,8 +285,6 @@ class Licenses:
         Returns:
             A not yet loaded `License`; call `wait_until_available()` before relying on its status.
         """
-        from licensemanager_sdk.types import Issuer
-
         response = self._lm.api.create_license(
             license_name=license_name,
             product_name=product_name,
@@ -328,28 +322,16 @@ class Licenses:
         (per combination, for several such filters), merged and de-duplicated by ARN. Nothing is sent before you
         iterate.
         """
-        from licensemanager_sdk.types import LicenseStatus
-
-        sets = filter_sets(
-            [
-                ("Status", values_of("status", status, LicenseStatus)),
-                ("ProductSKU", values_of("product_sku", product_sku)),
-                ("Fingerprint", values_of("fingerprint", fingerprint)),
-                ("Beneficiary", values_of("beneficiary", beneficiary)),
-            ]
-        )
-        api = self._lm.api
-
-        def fetch(filters: list[Filter], token: str | None, size: int | None) -> ListLicensesResponse:
-            return api.list_licenses(
-                license_arns=license_arns, filters=filters or None, next_token=token, max_results=size
-            )
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._license(item) for item in response.licenses],
-            lambda item: item.arn,
-            sets,
+        return _LIST.paginate(
+            self._lm.api,
+            self._license,
+            filters={
+                "status": status,
+                "product_sku": product_sku,
+                "fingerprint": fingerprint,
+                "beneficiary": beneficiary,
+            },
+            license_arns=license_arns,
             page_size=page_size,
             max_items=max_items,
         )
@@ -371,29 +353,17 @@ class Licenses:
         Filters as in `list()`; `status` is the license's status (the received status is in each item's
         `received_metadata`).
         """
-        from licensemanager_sdk.types import LicenseStatus
-
-        sets = filter_sets(
-            [
-                ("Status", values_of("status", status, LicenseStatus)),
-                ("ProductSKU", values_of("product_sku", product_sku)),
-                ("Fingerprint", values_of("fingerprint", fingerprint)),
-                ("IssuerName", values_of("issuer_name", issuer_name)),
-                ("Beneficiary", values_of("beneficiary", beneficiary)),
-            ]
-        )
-        api = self._lm.api
-
-        def fetch(filters: list[Filter], token: str | None, size: int | None) -> ListReceivedLicensesResponse:
-            return api.list_received_licenses(
-                license_arns=license_arns, filters=filters or None, next_token=token, max_results=size
-            )
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._received(item) for item in response.licenses],
-            lambda item: item.arn,
-            sets,
+        return _LIST_RECEIVED.paginate(
+            self._lm.api,
+            self._received,
+            filters={
+                "status": status,
+                "product_sku": product_sku,
+                "fingerprint": fingerprint,
+                "issuer_name": issuer_name,
+                "beneficiary": beneficiary,
+            },
+            license_arns=license_arns,
             page_size=page_size,
             max_items=max_items,
         )
@@ -406,30 +376,52 @@ class Licenses:
         All items have the same ARN (so they compare equal); each one's `.data.version` tells them apart.
         """
         arn = license.arn if isinstance(license, License) else license
-        api = self._lm.api
-
-        def fetch(_filters: list[Filter], token: str | None, size: int | None) -> ListLicenseVersionsResponse:
-            return api.list_license_versions(license_arn=arn, next_token=token, max_results=size)
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._license(item) for item in response.licenses],
-            lambda item: f"{item.arn}#{item.data.version}",
-            [[]],
-            page_size=page_size,
-            max_items=max_items,
+        return _VERSIONS.paginate(
+            self._lm.api, self._license, license_arn=arn, page_size=page_size, max_items=max_items
         )
 
     def _license(self, data: LicenseData) -> License:
         return License(self._lm, _required(data.license_arn, "LicenseArn"), data=data)
 
     def _received(self, item: GrantedLicense) -> ReceivedLicense:
-        from licensemanager_sdk.types import LicenseData
-
         fields = {name: getattr(item, name) for name in item.model_fields_set if name in LicenseData.model_fields}
         data = LicenseData.model_validate(fields)
         license = License(self._lm, _required(item.license_arn, "LicenseArn"), data=data)
         return ReceivedLicense(license, item.received_metadata, item)
+
+
+_LIST: Listing[LicenseData, ListLicensesResponse] = Listing(
+    Api.list_licenses,
+    lambda response: response.licenses,
+    {
+        "status": FilterOn("Status", LicenseStatus),
+        "product_sku": FilterOn("ProductSKU"),
+        "fingerprint": FilterOn("Fingerprint"),
+        "beneficiary": FilterOn("Beneficiary"),
+    },
+)
+_LIST_RECEIVED: Listing[GrantedLicense, ListReceivedLicensesResponse] = Listing(
+    Api.list_received_licenses,
+    lambda response: response.licenses,
+    {
+        "status": FilterOn("Status", LicenseStatus),
+        "product_sku": FilterOn("ProductSKU"),
+        "fingerprint": FilterOn("Fingerprint"),
+        "issuer_name": FilterOn("IssuerName"),
+        "beneficiary": FilterOn("Beneficiary"),
+    },
+)
+_VERSIONS: Listing[LicenseData, ListLicenseVersionsResponse] = Listing(
+    Api.list_license_versions, lambda response: response.licenses
+)
+
+
+def default_grant_name(license: License) -> str:
+    """The name a grant of `license` gets when none is given: the license's name (one `GetLicense` if not loaded)."""
+    name = license.data.license_name
+    if not name:
+        raise ResponseValidationError(f"{license.arn} has no LicenseName to name the grant after; pass grant_name=")
+    return name
 
 
 def _required(value: Any, name: str) -> Any:
@@ -446,8 +438,6 @@ def _known(model: BaseModel) -> Any:
 
 
 def _known_value(value: Any) -> Any:
-    from pydantic import BaseModel
-
     if isinstance(value, BaseModel):
         return _known(value)
     if isinstance(value, list):

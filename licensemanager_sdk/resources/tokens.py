@@ -5,19 +5,25 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 from licensemanager_sdk._exceptions import ResponseValidationError
+from licensemanager_sdk._generated._api import Api
+from licensemanager_sdk._generated._errors import ResourceNotFoundError
+from licensemanager_sdk.pagination import Paginator
 from licensemanager_sdk.resources._base import Resource
-from licensemanager_sdk.resources._filters import OneOrMany, filter_sets, merged_listing, values_of
+from licensemanager_sdk.resources._listing import FilterOn, Listing, OneOrMany
 from licensemanager_sdk.resources.licenses import License
+from licensemanager_sdk.types import ListTokensResponse, TokenData
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from licensemanager_sdk._client import LicenseManager
-    from licensemanager_sdk.pagination import Paginator
-    from licensemanager_sdk.types import Filter, ListTokensResponse, TokenData
 
 __all__ = ["CreatedToken", "Token", "Tokens"]
+
+_LIST: Listing[TokenData, ListTokensResponse] = Listing(
+    Api.list_tokens, lambda response: response.tokens, {"license_arn": FilterOn("LicenseArns")}
+)
 
 
 class Token(Resource["TokenData"]):
@@ -39,8 +45,6 @@ class Token(Resource["TokenData"]):
         return self.data.status
 
     def _load(self) -> TokenData:
-        from licensemanager_sdk._generated._errors import ResourceNotFoundError
-
         response = self._lm.api.list_tokens(token_ids=[self._id])
         for item in response.tokens:
             if item.token_id == self._id:
@@ -137,17 +141,11 @@ class Tokens:
         `license_arn` (the `LicenseArns` filter) takes one value or several; several mean one call each,
         merged and de-duplicated by token id.
         """
-        sets = filter_sets([("LicenseArns", values_of("license_arn", license_arn))])
-        api = self._lm.api
-
-        def fetch(filters: list[Filter], token: str | None, size: int | None) -> ListTokensResponse:
-            return api.list_tokens(token_ids=token_ids, filters=filters or None, next_token=token, max_results=size)
-
-        return merged_listing(
-            fetch,
-            lambda response: [self._token(item) for item in response.tokens],
-            lambda item: item.token_id,
-            sets,
+        return _LIST.paginate(
+            self._lm.api,
+            self._token,
+            filters={"license_arn": license_arn},
+            token_ids=token_ids,
             page_size=page_size,
             max_items=max_items,
         )

@@ -15,7 +15,9 @@ import pytest
 from licensemanager_sdk import DistributionReport, License, LicenseManager
 from licensemanager_sdk.local import LocalLicenseManager
 from licensemanager_sdk.resources import PrincipalOutcome
-from licensemanager_sdk.resources.distribution import DEFAULT_RATE_LIMIT, _client_token, _RateControl
+from licensemanager_sdk.resources.distribution import DEFAULT_RATE_LIMIT
+from licensemanager_sdk.resources.distribution.rate import RateControl
+from licensemanager_sdk.resources.distribution.run import _client_token
 
 from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog, make_license
 
@@ -208,10 +210,10 @@ class FakeTime:
         self.slept.append(seconds)
         self.now += seconds
 
-    def control(self, ceiling: float | None, burst: float = 4.0) -> _RateControl:
-        return _RateControl(ceiling, burst=burst, clock=self, sleep=self.sleep)
+    def control(self, ceiling: float | None, burst: float = 4.0) -> RateControl:
+        return RateControl(ceiling, burst=burst, clock=self, sleep=self.sleep)
 
-    def send(self, control: _RateControl, calls: int, over: float) -> None:
+    def send(self, control: RateControl, calls: int, over: float) -> None:
         """`calls` acquisitions spread evenly over `over` seconds of demand (the control may stretch them)."""
         for _ in range(calls):
             self.now += over / calls
