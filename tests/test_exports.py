@@ -34,16 +34,22 @@ def test_exported_classes_say_they_come_from_the_package() -> None:
     assert licensemanager_sdk.LicenseManager.__module__ == "licensemanager_sdk"
 
 
-def test_types_cover_every_structure_and_enum_shape_of_the_model() -> None:
+def test_types_cover_every_structure_and_enum_shape_of_the_model_but_errors() -> None:
     model = botocore.session.get_session().get_service_model("license-manager")
     renames = {"License": "LicenseData", "Grant": "GrantData"}
     expected = set()
+    errors = set()
     for name in model.shape_names:
         shape = model.shape_for(name)
-        if shape.type_name == "structure" or (shape.type_name == "string" and shape.enum):
+        if shape.type_name == "structure" and shape.metadata.get("exception"):
+            errors.add(name)
+        elif shape.type_name == "structure" or (shape.type_name == "string" and shape.enum):
             expected.add(renames.get(name, name))
     assert set(types.__all__) == expected
     assert all(hasattr(types, name) for name in types.__all__)
+    # Error shapes are ServiceError subclasses (licensemanager_sdk.ConflictError, ...), never models.
+    assert {"ConflictException", "RateLimitExceededException", "ResourceNotFoundException"} <= errors
+    assert not any(hasattr(types, name) for name in errors)
 
 
 def test_api_has_a_method_for_every_operation() -> None:
