@@ -20,6 +20,20 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert len(set(licensemanager_sdk.__all__)) == len(licensemanager_sdk.__all__)
 
 
+def test_dir_lists_every_public_name_including_the_lazy_ones() -> None:
+    code = "import licensemanager_sdk as m; print(sorted(set(m.__all__) - set(dir(m))))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+    assert out == "[]"  # in a fresh interpreter: nothing lazy has been imported yet
+
+
+def test_api_is_public_and_is_the_type_of_lm_api() -> None:
+    from licensemanager_sdk import Api, LicenseManager
+
+    lm = LicenseManager(region_name="us-east-1", endpoint_url="http://localhost.invalid")
+    assert type(lm.api) is Api
+    assert "Api" in licensemanager_sdk.__all__
+
+
 def test_unknown_attributes_are_attribute_errors() -> None:
     assert not hasattr(licensemanager_sdk, "Licence")
 

@@ -12,8 +12,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
-from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
+from licensemanager_sdk._exceptions import (
+    EntitlementLostError,
+    EntitlementNotHeldError,
+    LicenseManagerError,
+    LostReason,
+    ServiceError,
+    TransportError,
+)
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
 
 if TYPE_CHECKING:

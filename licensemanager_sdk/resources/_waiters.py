@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
-from licensemanager_sdk._exceptions import LicenseManagerError
+from licensemanager_sdk._exceptions import WaiterError, WaitTimeoutError
 
-__all__ = ["DEFAULT_TIMEOUT", "WaitTimeoutError", "WaiterError", "wait_for"]
+__all__ = ["DEFAULT_TIMEOUT", "wait_for"]
 
 S = TypeVar("S")
 
@@ -16,30 +16,6 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds a waiter waits by default."""
 _FIRST_DELAY = 0.5
 _MAX_DELAY = 5.0
-
-
-class WaiterError(LicenseManagerError):
-    """A waiter gave up: the resource is in a status from which the wanted one cannot be reached.
-
-    Attributes:
-        resource: the ARN or id waited on.
-        wanted: the statuses waited for.
-        last_status: the status last seen (None if the service sent none).
-        elapsed: seconds spent waiting.
-    """
-
-    def __init__(
-        self, message: str, *, resource: str, wanted: tuple[str, ...], last_status: str | None, elapsed: float
-    ) -> None:
-        self.resource = resource
-        self.wanted = wanted
-        self.last_status = last_status
-        self.elapsed = elapsed
-        super().__init__(message)
-
-
-class WaitTimeoutError(WaiterError):
-    """The timeout passed before the resource reached the wanted status; `last_status` says where it was."""
 
 
 def _name(status: object) -> str | None:
