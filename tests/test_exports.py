@@ -9,6 +9,7 @@ import botocore.session
 
 import licensemanager_sdk
 import licensemanager_sdk.types as types
+from licensemanager_sdk import Api, LicenseManager
 
 
 def test_all_lists_exactly_the_public_names() -> None:
@@ -27,8 +28,6 @@ def test_dir_lists_every_public_name_including_the_lazy_ones() -> None:
 
 
 def test_api_is_public_and_is_the_type_of_lm_api() -> None:
-    from licensemanager_sdk import Api, LicenseManager
-
     lm = LicenseManager(region_name="us-east-1", endpoint_url="http://localhost.invalid")
     assert type(lm.api) is Api
     assert "Api" in licensemanager_sdk.__all__
@@ -67,8 +66,6 @@ def test_types_cover_every_structure_and_enum_shape_of_the_model_but_errors() ->
 
 
 def test_api_has_a_method_for_every_operation() -> None:
-    from licensemanager_sdk import LicenseManager
-
     api = LicenseManager(region_name="us-east-1", endpoint_url="http://localhost.invalid").api
     model = botocore.session.get_session().get_service_model("license-manager")
     missing = [op for op in model.operation_names if not callable(getattr(api, botocore.xform_name(op), None))]

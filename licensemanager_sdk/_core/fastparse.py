@@ -37,7 +37,7 @@ def fast_calls() -> Iterator[None]:
 class _FastJSONParser(JSONParser):
     def parse(self, response: Mapping[str, Any], shape: Any) -> dict[str, Any]:
         if response["status_code"] < 300 and shape is not None and getattr(_state, "active", False):
-            from licensemanager_sdk._generated._operations import OUTPUT_MODELS
+            from licensemanager_sdk._generated._operations import OUTPUT_MODELS  # lazy: loads the models
 
             model = OUTPUT_MODELS.get(shape.name)
             if model is not None:
