@@ -167,13 +167,13 @@ def load() -> ServiceFacts:
                 raise SystemExit(f"codegen: enum {name} has colliding member names {names}")
             facts.enums[name] = members
             facts.enum_docs[name] = plain_text(shape.get("documentation", ""))
-        if shape["type"] != "structure":
-            continue
+        if shape["type"] != "structure" or shape.get("exception"):
+            continue  # error shapes become ServiceError subclasses (below), not models
         if name in op_inputs:
             kind = "request"
         elif name in op_outputs:
             kind = "response"
-        elif name in input_side and name not in output_side and not shape.get("exception"):
+        elif name in input_side and name not in output_side:
             kind = "input"
         else:
             kind = "shape"

@@ -6,94 +6,106 @@ import typing as _typing
 from licensemanager_sdk._client import LicenseManager
 from licensemanager_sdk._config import ClientConfig, RetryConfig
 from licensemanager_sdk._exceptions import (
+    AccessDeniedError,
+    AuthorizationError,
     ConfigurationError,
+    ConflictError,
+    EntitlementLostError,
+    EntitlementNotAllowedError,
+    EntitlementNotHeldError,
+    FailedDependencyError,
+    FilterLimitExceededError,
+    InvalidParameterValueError,
+    InvalidResourceStateError,
     LicenseManagerError,
+    LicenseUsageError,
+    NoEntitlementsAllowedError,
     PaginationError,
+    RateLimitExceededError,
+    RedirectError,
     RequestValidationError,
+    ResourceLimitExceededError,
+    ResourceNotFoundError,
     ResponseValidationError,
+    ServerInternalError,
     ServiceError,
+    ServiceValidationError,
+    TokenVerificationError,
     TransportError,
+    UnsupportedDigitalSignatureMethodError,
+    WaiterError,
+    WaitTimeoutError,
 )
-from licensemanager_sdk._generated import _errors as _generated_errors
-from licensemanager_sdk._generated._errors import *  # noqa: F403
 from licensemanager_sdk._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from licensemanager_sdk.entitlements import (
-        BorrowedLease,
-        EntitlementLostError,
-        EntitlementNotHeldError,
-        Lease,
-        TokenVerificationError,
-        VerifiedToken,
-    )
+    from licensemanager_sdk._generated._api import Api
+    from licensemanager_sdk.entitlements import BorrowedLease, Lease, VerifiedToken
     from licensemanager_sdk.resources import (
         MARKETPLACE_KEY_FINGERPRINT,
         DistributionReport,
         Grant,
         License,
         Token,
-        WaiterError,
-        WaitTimeoutError,
         key_fingerprint,
     )
 
-# Names of the high-level layer, imported on first use so that `import licensemanager_sdk` stays as cheap as boto3's.
+# Names whose modules load pydantic and the models: imported on first use (PEP 562), so that
+# `import licensemanager_sdk` stays cheap.
 _LAZY = {
+    "Api": "licensemanager_sdk._generated._api",
+    **dict.fromkeys(["BorrowedLease", "Lease", "VerifiedToken"], "licensemanager_sdk.entitlements"),
     **dict.fromkeys(
-        [
-            "BorrowedLease",
-            "EntitlementLostError",
-            "EntitlementNotHeldError",
-            "Lease",
-            "TokenVerificationError",
-            "VerifiedToken",
-        ],
-        "licensemanager_sdk.entitlements",
-    ),
-    **dict.fromkeys(
-        [
-            "MARKETPLACE_KEY_FINGERPRINT",
-            "DistributionReport",
-            "Grant",
-            "License",
-            "Token",
-            "WaiterError",
-            "WaitTimeoutError",
-            "key_fingerprint",
-        ],
+        ["MARKETPLACE_KEY_FINGERPRINT", "DistributionReport", "Grant", "License", "Token", "key_fingerprint"],
         "licensemanager_sdk.resources",
     ),
 }
 
 __all__ = [
     "MARKETPLACE_KEY_FINGERPRINT",
+    "AccessDeniedError",
+    "Api",
+    "AuthorizationError",
     "BorrowedLease",
     "ClientConfig",
     "ConfigurationError",
+    "ConflictError",
     "DistributionReport",
     "EntitlementLostError",
+    "EntitlementNotAllowedError",
     "EntitlementNotHeldError",
+    "FailedDependencyError",
+    "FilterLimitExceededError",
     "Grant",
+    "InvalidParameterValueError",
+    "InvalidResourceStateError",
     "Lease",
     "License",
     "LicenseManager",
     "LicenseManagerError",
+    "LicenseUsageError",
+    "NoEntitlementsAllowedError",
     "PaginationError",
+    "RateLimitExceededError",
+    "RedirectError",
     "RequestValidationError",
+    "ResourceLimitExceededError",
+    "ResourceNotFoundError",
     "ResponseValidationError",
     "RetryConfig",
+    "ServerInternalError",
     "ServiceError",
+    "ServiceValidationError",
     "Token",
     "TokenVerificationError",
     "TransportError",
+    "UnsupportedDigitalSignatureMethodError",
     "VerifiedToken",
     "WaitTimeoutError",
     "WaiterError",
     "__version__",
     "key_fingerprint",
 ]
-__all__ += _generated_errors.__all__
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -103,6 +115,10 @@ def __getattr__(name: str) -> _typing.Any:
     value = getattr(_importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 for _name in __all__:

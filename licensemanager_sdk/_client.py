@@ -6,11 +6,13 @@ import dataclasses
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import boto3
+
 from licensemanager_sdk._config import ClientConfig, RetryConfig
+from licensemanager_sdk._core.transport import build_client, build_neighbour, warn_if_retrying
 from licensemanager_sdk._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    import boto3
     from mypy_boto3_license_manager import LicenseManagerClient
 
     from licensemanager_sdk._core.invoke import Invoker
@@ -47,11 +49,13 @@ class LicenseManager:
         endpoint_url: str | None = None,
         boto3_client: LicenseManagerClient | None = None,
         config: ClientConfig | None = None,
+        _copy_of: LicenseManager | None = None,
     ) -> None:
         self._config = config or ClientConfig()
-        self._session = session
-        self._endpoint_url = endpoint_url
-        if boto3_client is not None:
+        if _copy_of is not None:  # with_options(): share the boto3 client and where it came from
+            session, endpoint_url = _copy_of._session, _copy_of._endpoint_url
+            client, built = _copy_of.boto3_client, _copy_of._built
+        elif boto3_client is not None:
             if session is not None or region_name is not None or endpoint_url is not None:
                 raise ConfigurationError(
                     "pass either boto3_client= or session=/region_name=/endpoint_url=, not both: "
@@ -60,18 +64,17 @@ class LicenseManager:
             service = boto3_client.meta.service_model.service_name
             if service != "license-manager":
                 raise ConfigurationError(f"boto3_client must be a 'license-manager' client, got a '{service}' client")
-            from licensemanager_sdk._core.transport import warn_if_retrying
-
             warn_if_retrying(boto3_client)
-            self._client = boto3_client
-            self._built = False
+            client, built = boto3_client, False
         else:
-            from licensemanager_sdk._core.transport import build_client
-
-            self._client = build_client(
+            client = build_client(
                 session=session, region_name=region_name, endpoint_url=endpoint_url, config=self._config
             )
-            self._built = True
+            built = True
+        self._session: boto3.Session | None = session
+        self._endpoint_url: str | None = endpoint_url
+        self._client: LicenseManagerClient = client
+        self._built: bool = built
 
     @property
     def boto3_client(self) -> LicenseManagerClient:
@@ -89,41 +92,41 @@ class LicenseManager:
     @cached_property
     def api(self) -> Api:
         """The complete, generated 1:1 operation layer: `lm.api.<snake_case_operation>(**fields)`."""
-        from licensemanager_sdk._generated._api import Api
+        from licensemanager_sdk._generated._api import Api  # lazy: loads pydantic and the models on first use
 
         return Api(self._invoker)
 
     @cached_property
     def entitlements(self) -> Entitlements:
         """Runtime entitlement checks: `checkout()` a `Lease`, `tier()`, `borrow()`."""
-        from licensemanager_sdk.entitlements import Entitlements
+        from licensemanager_sdk.entitlements import Entitlements  # lazy: loads pydantic and the models on first use
 
         return Entitlements(self)
 
     @cached_property
     def licenses(self) -> Licenses:
         """Licenses as resources: `lm.licenses.create/get/list/list_received/versions`."""
-        from licensemanager_sdk.resources.licenses import Licenses
+        from licensemanager_sdk.resources.licenses import Licenses  # lazy: loads pydantic and the models on first use
 
         return Licenses(self)
 
     @cached_property
     def grants(self) -> Grants:
         """Grants as resources: `lm.grants.create/get/list_received/list_distributed/distribute`."""
-        from licensemanager_sdk.resources.grants import Grants
+        from licensemanager_sdk.resources.grants import Grants  # lazy: loads pydantic and the models on first use
 
         return Grants(self)
 
     @cached_property
     def tokens(self) -> Tokens:
         """Refresh tokens as resources: `lm.tokens.create/get/list/get_access_token`."""
-        from licensemanager_sdk.resources.tokens import Tokens
+        from licensemanager_sdk.resources.tokens import Tokens  # lazy: loads pydantic and the models on first use
 
         return Tokens(self)
 
     @cached_property
     def _invoker(self) -> Invoker:
-        from licensemanager_sdk._core.invoke import Invoker
+        from licensemanager_sdk._core.invoke import Invoker  # lazy: the call path loads pydantic and the models
 
         redirect = self._redirect_client if self._config.follow_redirects else None
         return Invoker(self._client, self._config.retry, fast=self._built, redirect=redirect)
@@ -131,8 +134,6 @@ class LicenseManager:
     def _redirect_client(self, region: str) -> Any:
         clients: dict[str, Any] = self.__dict__.setdefault("_redirect_clients", {})
         if region not in clients:
-            from licensemanager_sdk._core.transport import build_client
-
             clients[region] = build_client(
                 session=self._session, region_name=region, endpoint_url=None, config=self._config
             )
@@ -141,8 +142,6 @@ class LicenseManager:
     def _kms_client(self) -> Any:
         """A KMS client on this client's session, region and (non-default) endpoint, made once (for `verify`)."""
         if "_kms" not in self.__dict__:
-            from licensemanager_sdk._core.transport import build_neighbour
-
             self.__dict__["_kms"] = build_neighbour(
                 "kms", session=self._session, region_name=self.region_name, endpoint_url=self._endpoint_url
             )
@@ -155,13 +154,7 @@ class LicenseManager:
             changes["retry"] = retry
         if follow_redirects is not None:
             changes["follow_redirects"] = follow_redirects
-        clone = object.__new__(LicenseManager)
-        clone._config = dataclasses.replace(self._config, **changes)
-        clone._session = self._session
-        clone._endpoint_url = self._endpoint_url
-        clone._client = self._client
-        clone._built = self._built
-        return clone
+        return LicenseManager(config=dataclasses.replace(self._config, **changes), _copy_of=self)
 
     def __repr__(self) -> str:
         return f"LicenseManager(region_name={self.region_name!r})"

@@ -1,33 +1,88 @@
-"""The error tree. Catch `LicenseManagerError` to catch everything the SDK raises.
+"""The whole error tree, in one module. Catch `LicenseManagerError` to catch everything the SDK raises.
 
 ```
 LicenseManagerError
-├── ConfigurationError          bad client options, raised at construction
-├── RequestValidationError      the request failed validation before it was sent (also a ValueError); names the field
-├── ResponseValidationError     a response did not fit its model
-├── TransportError              no answer from the service (connect error, read timeout, reset)
-├── PaginationError             the service repeated a NextToken
-└── ServiceError                the service answered with an error: .error_code .message .operation .request_id
-    │                           .status_code .attempts; botocore's ClientError is __cause__
-    ├── RateLimitExceededError, ServerInternalError, ResourceNotFoundError, ConflictError, RedirectError (.location),
-    └── ... one class per modelled error code (generated, licensemanager_sdk/_generated/_errors.py)
+├── ConfigurationError            bad client options, raised at construction
+├── RequestValidationError        the request failed validation, nothing was sent (also a ValueError); .field .problems
+├── ResponseValidationError       a response did not fit its model
+├── TransportError                no answer from the service (connect error, read timeout, reset); .attempts
+├── PaginationError               the service repeated a NextToken
+├── WaiterError                   a waiter gave up: the status can never become the wanted one; .last_status
+│   └── WaitTimeoutError          the waiter's timeout passed first
+├── EntitlementLostError          a lease no longer grants its entitlements; .reason (LostReason)
+├── EntitlementNotHeldError       lease.check(name) named an entitlement the lease does not hold (also a LookupError)
+├── TokenVerificationError        verify() refused a SignedToken; .reason (VerifyReason)
+└── ServiceError                  the service answered with an error: .error_code .message .operation .request_id
+    │                             .status_code .attempts .response; botocore's ClientError is __cause__
+    │   one generated subclass per modelled error code (licensemanager_sdk/_generated/_errors.py):
+    ├── AccessDeniedError                       AccessDeniedException
+    ├── AuthorizationError                      AuthorizationException
+    ├── ConflictError                           ConflictException
+    ├── EntitlementNotAllowedError              EntitlementNotAllowedException
+    ├── FailedDependencyError                   FailedDependencyException (.dependency_error_code)
+    ├── FilterLimitExceededError                FilterLimitExceededException
+    ├── InvalidParameterValueError              InvalidParameterValueException
+    ├── InvalidResourceStateError               InvalidResourceStateException
+    ├── LicenseUsageError                       LicenseUsageException
+    ├── NoEntitlementsAllowedError              NoEntitlementsAllowedException
+    ├── RateLimitExceededError                  RateLimitExceededException
+    ├── RedirectError                           RedirectException (.location)
+    ├── ResourceLimitExceededError              ResourceLimitExceededException
+    ├── ResourceNotFoundError                   ResourceNotFoundException
+    ├── ServerInternalError                     ServerInternalException
+    ├── ServiceValidationError                  ValidationException
+    └── UnsupportedDigitalSignatureMethodError  UnsupportedDigitalSignatureMethodException
 ```
+
+An error code the model does not declare is a plain `ServiceError` with `.error_code` set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 __all__ = [
+    "AccessDeniedError",
+    "AuthorizationError",
     "ConfigurationError",
+    "ConflictError",
+    "EntitlementLostError",
+    "EntitlementNotAllowedError",
+    "EntitlementNotHeldError",
+    "FailedDependencyError",
+    "FilterLimitExceededError",
+    "InvalidParameterValueError",
+    "InvalidResourceStateError",
     "LicenseManagerError",
+    "LicenseUsageError",
+    "LostReason",
+    "NoEntitlementsAllowedError",
     "PaginationError",
+    "RateLimitExceededError",
+    "RedirectError",
     "RequestValidationError",
+    "ResourceLimitExceededError",
+    "ResourceNotFoundError",
     "ResponseValidationError",
+    "ServerInternalError",
     "ServiceError",
+    "ServiceValidationError",
+    "TokenVerificationError",
     "TransportError",
+    "UnsupportedDigitalSignatureMethodError",
+    "VerifyReason",
+    "WaitTimeoutError",
+    "WaiterError",
 ]
+
+LostReason = Literal["extend_refused", "expired", "released"]
+"""Why a lease stopped granting its entitlements."""
+
+VerifyReason = Literal[
+    "malformed", "algorithm", "key", "signature", "claims", "expired", "not_yet_valid", "license_arn", "node_id"
+]
+"""Why a signed token was refused."""
 
 
 class LicenseManagerError(Exception):
@@ -110,3 +165,85 @@ class ServiceError(LicenseManagerError):
 
 def _attempts(count: int) -> str:
     return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+class WaiterError(LicenseManagerError):
+    """A waiter gave up: the resource is in a status from which the wanted one cannot be reached.
+
+    Attributes:
+        resource: the ARN or id waited on.
+        wanted: the statuses waited for.
+        last_status: the status last seen (None if the service sent none).
+        elapsed: seconds spent waiting.
+    """
+
+    def __init__(
+        self, message: str, *, resource: str, wanted: tuple[str, ...], last_status: str | None, elapsed: float
+    ) -> None:
+        self.resource = resource
+        self.wanted = wanted
+        self.last_status = last_status
+        self.elapsed = elapsed
+        super().__init__(message)
+
+
+class WaitTimeoutError(WaiterError):
+    """The timeout passed before the resource reached the wanted status; `last_status` says where it was."""
+
+
+class EntitlementLostError(LicenseManagerError):
+    """A lease no longer grants its entitlements; the service error that caused it, if any, is `__cause__`.
+
+    `reason`: `"extend_refused"` (the service refused ExtendLicenseConsumption: license deactivated, grant
+    disabled, token unknown), `"expired"` (the expiration passed without a successful extension) or `"released"`
+    (the application released or checked in the lease).
+    """
+
+    def __init__(self, reason: LostReason, license_arn: str | None, detail: str) -> None:
+        self.reason: LostReason = reason
+        self.license_arn = license_arn
+        super().__init__(
+            f"the lease on {license_arn or 'the license'} is lost ({reason}): {detail}. "
+            "Stop using the licensed feature, or check out again with lm.entitlements.checkout(...)."
+        )
+
+
+class EntitlementNotHeldError(LicenseManagerError, LookupError):
+    """`lease.check(name)` named an entitlement the lease does not hold."""
+
+    def __init__(self, names: list[str], held: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            f"entitlement(s) {', '.join(names)} not held by this lease (held: {', '.join(held) or 'none'}); "
+            "check them out with lm.entitlements.checkout(entitlements=...)"
+        )
+
+
+class TokenVerificationError(LicenseManagerError):
+    """A SignedToken was refused by `verify()`. `reason` names the failed check (see `VerifyReason`)."""
+
+    def __init__(self, reason: VerifyReason, message: str) -> None:
+        self.reason: VerifyReason = reason
+        super().__init__(f"signed token refused ({reason}): {message}")
+
+
+# The generated classes subclass ServiceError above, so they are imported (and re-exported) after it.
+from licensemanager_sdk._generated._errors import (  # noqa: E402
+    AccessDeniedError,
+    AuthorizationError,
+    ConflictError,
+    EntitlementNotAllowedError,
+    FailedDependencyError,
+    FilterLimitExceededError,
+    InvalidParameterValueError,
+    InvalidResourceStateError,
+    LicenseUsageError,
+    NoEntitlementsAllowedError,
+    RateLimitExceededError,
+    RedirectError,
+    ResourceLimitExceededError,
+    ResourceNotFoundError,
+    ServerInternalError,
+    ServiceValidationError,
+    UnsupportedDigitalSignatureMethodError,
+)

@@ -8,7 +8,6 @@ botocore's parser.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -35,45 +34,16 @@ def fast_calls() -> Iterator[None]:
         _state.active = previous
 
 
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a response is parsed, across threads (re-enabled by the last one out).
-
-    A 100-item page is a few thousand acyclic objects; collections triggered part-way through the parse traverse them
-    again and again, which cost up to half the parse time (see `make bench`). Reference counting still frees them.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 class _FastJSONParser(JSONParser):
     def parse(self, response: Mapping[str, Any], shape: Any) -> dict[str, Any]:
         if response["status_code"] < 300 and shape is not None and getattr(_state, "active", False):
-            from licensemanager_sdk._generated._operations import OUTPUT_MODELS
+            from licensemanager_sdk._generated._operations import OUTPUT_MODELS  # lazy: loads the models
 
             model = OUTPUT_MODELS.get(shape.name)
             if model is not None:
                 headers = response["headers"]
-                with _gc_paused():
-                    parsed_model = model.model_validate_json(response["body"] or b"{}")
                 return {
-                    FAST_RESULT: parsed_model,
+                    FAST_RESULT: model.model_validate_json(response["body"] or b"{}"),
                     "ResponseMetadata": {
                         "RequestId": headers.get("x-amzn-requestid", ""),
                         "HTTPStatusCode": response["status_code"],

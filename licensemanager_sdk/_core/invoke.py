@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from botocore import xform_name
 from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from pydantic import ValidationError
 
 from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
@@ -24,17 +25,14 @@ from licensemanager_sdk._exceptions import (
     ServiceError,
     TransportError,
 )
+from licensemanager_sdk._generated._errors import ERRORS_BY_CODE
+from licensemanager_sdk._models import RequestModel, ResponseMetadata, TopLevelResponse
 from licensemanager_sdk.pagination import Page, Paginator
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
-
-    from licensemanager_sdk._models import RequestModel, TopLevelResponse
 
 __all__ = ["Invoker"]
 
-RequestT = TypeVar("RequestT", bound="RequestModel")
-ResponseT = TypeVar("ResponseT", bound="TopLevelResponse")
+RequestT = TypeVar("RequestT", bound=RequestModel)
+ResponseT = TypeVar("ResponseT", bound=TopLevelResponse)
 
 _REGION_IN_LOCATION = re.compile(r"license-manager(?:-fips)?\.([a-z0-9-]+)\.amazonaws")
 
@@ -103,8 +101,6 @@ class Invoker:
             return request
         if spec.input_model is None:
             return None
-        from pydantic import ValidationError
-
         try:
             return spec.input_model.model_validate(dict(fields))
         except ValidationError as err:
@@ -155,16 +151,12 @@ class Invoker:
 
 
 def _parse(spec: OperationSpec[Any, ResponseT], raw: dict[str, Any], attempts: int) -> ResponseT:
-    from licensemanager_sdk._models import ResponseMetadata
-
     meta = raw.get("ResponseMetadata", {})
     metadata = ResponseMetadata(
         request_id=meta.get("RequestId") or None, http_status_code=meta.get("HTTPStatusCode"), attempts=attempts
     )
     model = raw.get(_fastparse.FAST_RESULT)
     if model is None:
-        from pydantic import ValidationError
-
         body = {k: v for k, v in raw.items() if k != "ResponseMetadata"}
         try:
             model = spec.output_model.model_validate(body)
@@ -176,8 +168,6 @@ def _parse(spec: OperationSpec[Any, ResponseT], raw: dict[str, Any], attempts: i
 
 
 def _service_error(operation: str, err: ClientError, attempts: int) -> ServiceError:
-    from licensemanager_sdk._generated._errors import ERRORS_BY_CODE
-
     response: dict[str, Any] = dict(err.response)
     error = response.get("Error", {})
     code = str(error.get("Code", "Unknown"))

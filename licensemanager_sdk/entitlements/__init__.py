@@ -6,7 +6,7 @@
 See docs/runtime-entitlement-checks.md.
 """
 
-from licensemanager_sdk.entitlements._errors import (
+from licensemanager_sdk._exceptions import (
     EntitlementLostError,
     EntitlementNotHeldError,
     LostReason,

@@ -17,8 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._core.retry import is_retryable
-from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError, TransportError
-from licensemanager_sdk.entitlements._errors import EntitlementLostError, EntitlementNotHeldError, LostReason
+from licensemanager_sdk._exceptions import (
+    EntitlementLostError,
+    EntitlementNotHeldError,
+    LicenseManagerError,
+    LostReason,
+    ServiceError,
+    TransportError,
+)
 from licensemanager_sdk.entitlements._verify import KmsClient, PublicKeySource, quantity_of, verify
 
 if TYPE_CHECKING:

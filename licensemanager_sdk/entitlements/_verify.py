@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from licensemanager_sdk.entitlements._errors import TokenVerificationError
+from licensemanager_sdk._exceptions import TokenVerificationError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey

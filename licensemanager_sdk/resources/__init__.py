@@ -3,8 +3,8 @@
 It loads the models (`licensemanager_sdk.types`) when imported; `licensemanager_sdk` imports it on first use only.
 """
 
+from licensemanager_sdk._exceptions import WaiterError, WaitTimeoutError
 from licensemanager_sdk.resources._fingerprints import MARKETPLACE_KEY_FINGERPRINT, key_fingerprint
-from licensemanager_sdk.resources._waiters import WaiterError, WaitTimeoutError
 from licensemanager_sdk.resources.distribution import DistributionReport, PrincipalOutcome
 from licensemanager_sdk.resources.grants import Grant, Grants
 from licensemanager_sdk.resources.licenses import License, Licenses, ReceivedLicense

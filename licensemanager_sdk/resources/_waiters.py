@@ -7,9 +7,9 @@ from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from licensemanager_sdk._core.backoff import Backoff
-from licensemanager_sdk._exceptions import LicenseManagerError
+from licensemanager_sdk._exceptions import WaiterError, WaitTimeoutError
 
-__all__ = ["DEFAULT_TIMEOUT", "WaitTimeoutError", "WaiterError", "wait_for"]
+__all__ = ["DEFAULT_TIMEOUT", "wait_for"]
 
 S = TypeVar("S")
 
@@ -17,30 +17,6 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds a waiter waits by default."""
 _POLL_BACKOFF = Backoff(initial=0.5, cap=5.0, jitter=False)
 """Between polls: 0.5 s, 1 s, 2 s, 4 s, then every 5 s."""
-
-
-class WaiterError(LicenseManagerError):
-    """A waiter gave up: the resource is in a status from which the wanted one cannot be reached.
-
-    Attributes:
-        resource: the ARN or id waited on.
-        wanted: the statuses waited for.
-        last_status: the status last seen (None if the service sent none).
-        elapsed: seconds spent waiting.
-    """
-
-    def __init__(
-        self, message: str, *, resource: str, wanted: tuple[str, ...], last_status: str | None, elapsed: float
-    ) -> None:
-        self.resource = resource
-        self.wanted = wanted
-        self.last_status = last_status
-        self.elapsed = elapsed
-        super().__init__(message)
-
-
-class WaitTimeoutError(WaiterError):
-    """The timeout passed before the resource reached the wanted status; `last_status` says where it was."""
 
 
 def _name(status: object) -> str | None:

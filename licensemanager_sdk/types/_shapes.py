@@ -46,10 +46,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = [
     "AcceptGrantRequest",
     "AcceptGrantResponse",
-    "AccessDeniedException",
     "AndRuleStatement",
     "Asset",
-    "AuthorizationException",
     "AutomatedDiscoveryInformation",
     "BorrowConfiguration",
     "CheckInLicenseRequest",
@@ -58,7 +56,6 @@ __all__ = [
     "CheckoutBorrowLicenseResponse",
     "CheckoutLicenseRequest",
     "CheckoutLicenseResponse",
-    "ConflictException",
     "ConsumedLicenseSummary",
     "ConsumptionConfiguration",
     "CreateGrantRequest",
@@ -100,13 +97,10 @@ __all__ = [
     "DeleteTokenResponse",
     "Entitlement",
     "EntitlementData",
-    "EntitlementNotAllowedException",
     "EntitlementUsage",
     "ExtendLicenseConsumptionRequest",
     "ExtendLicenseConsumptionResponse",
-    "FailedDependencyException",
     "Filter",
-    "FilterLimitExceededException",
     "GetAccessTokenRequest",
     "GetAccessTokenResponse",
     "GetGrantRequest",
@@ -130,8 +124,6 @@ __all__ = [
     "GrantData",
     "GrantedLicense",
     "InstanceRuleStatement",
-    "InvalidParameterValueException",
-    "InvalidResourceStateException",
     "InventoryFilter",
     "Issuer",
     "IssuerDetails",
@@ -151,7 +143,6 @@ __all__ = [
     "LicenseRuleStatement",
     "LicenseSpecification",
     "LicenseUsage",
-    "LicenseUsageException",
     "ListAssetsForLicenseAssetGroupRequest",
     "ListAssetsForLicenseAssetGroupResponse",
     "ListAssociationsForLicenseConfigurationRequest",
@@ -197,7 +188,6 @@ __all__ = [
     "ManagedResourceSummary",
     "MatchingRuleStatement",
     "Metadata",
-    "NoEntitlementsAllowedException",
     "Options",
     "OrRuleStatement",
     "OrganizationConfiguration",
@@ -205,9 +195,7 @@ __all__ = [
     "ProductInformation",
     "ProductInformationFilter",
     "ProvisionalConfiguration",
-    "RateLimitExceededException",
     "ReceivedMetadata",
-    "RedirectException",
     "RegionStatus",
     "RejectGrantRequest",
     "RejectGrantResponse",
@@ -215,18 +203,14 @@ __all__ = [
     "ReportFrequency",
     "ReportGenerator",
     "ResourceInventory",
-    "ResourceLimitExceededException",
-    "ResourceNotFoundException",
     "RuleStatement",
     "S3Location",
     "ScriptRuleStatement",
-    "ServerInternalException",
     "ServiceStatus",
     "Tag",
     "TagResourceRequest",
     "TagResourceResponse",
     "TokenData",
-    "UnsupportedDigitalSignatureMethodException",
     "UntagResourceRequest",
     "UntagResourceResponse",
     "UpdateLicenseAssetGroupRequest",
@@ -241,7 +225,6 @@ __all__ = [
     "UpdateLicenseSpecificationsForResourceResponse",
     "UpdateServiceSettingsRequest",
     "UpdateServiceSettingsResponse",
-    "ValidationException",
 ]
 
 
@@ -265,13 +248,6 @@ class AcceptGrantResponse(TopLevelResponse):
     """Grant status."""
     version: str | None = Field(default=None, validation_alias="Version", serialization_alias="Version")
     """Grant version."""
-
-
-class AccessDeniedException(ResponseModel):
-    """Access to resource denied."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class MatchingRuleStatement(ResponseModel):
@@ -318,13 +294,6 @@ class Asset(ResponseModel):
         default=None, validation_alias="LatestAssetDiscoveryTime", serialization_alias="LatestAssetDiscoveryTime"
     )
     """Latest asset discovery time."""
-
-
-class AuthorizationException(ResponseModel):
-    """The Amazon Web Services user account does not have permission to perform the action. Check the IAM policy associated with this account."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class AutomatedDiscoveryInformation(ResponseModel):
@@ -493,13 +462,6 @@ class CheckoutLicenseResponse(TopLevelResponse):
     """Date and time at which the license checkout expires."""
     license_arn: str | None = Field(default=None, validation_alias="LicenseArn", serialization_alias="LicenseArn")
     """Amazon Resource Name (ARN) of the checkout license."""
-
-
-class ConflictException(ResponseModel):
-    """There was a conflict processing the request. Try your request again."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class ConsumedLicenseSummary(ResponseModel):
@@ -1355,13 +1317,6 @@ class DeleteTokenResponse(TopLevelResponse):
     """The `DeleteTokenResponse` shape."""
 
 
-class EntitlementNotAllowedException(ResponseModel):
-    """The entitlement is not allowed."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
 class EntitlementUsage(ResponseModel):
     """Usage associated with an entitlement resource."""
 
@@ -1413,15 +1368,6 @@ class ExtendLicenseConsumptionResponse(TopLevelResponse):
     """Date and time at which the license consumption expires."""
 
 
-class FailedDependencyException(ResponseModel):
-    """A dependency required to run the API is missing."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-    error_code: str | None = Field(default=None, validation_alias="ErrorCode", serialization_alias="ErrorCode")
-    """The `ErrorCode` member."""
-
-
 class Filter(InputShape):
     """A filter name and value pair that is used to return more specific results from a describe operation. Filters can be used to match a set of resources by specific criteria, such as tags, attributes, or IDs."""
 
@@ -1429,13 +1375,6 @@ class Filter(InputShape):
     """Name of the filter. Filter names are case-sensitive."""
     values: list[str] | None = Field(default=None, validation_alias="Values", serialization_alias="Values")
     """The value of the filter, which is case-sensitive. You can only specify one value for the filter."""
-
-
-class FilterLimitExceededException(ResponseModel):
-    """The request uses too many filters or too many filter values."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class GetAccessTokenRequest(RequestModel):
@@ -2064,20 +2003,6 @@ class GrantedLicense(ResponseModel):
     """Granted license received metadata."""
 
 
-class InvalidParameterValueException(ResponseModel):
-    """One or more parameter values are not valid."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
-class InvalidResourceStateException(ResponseModel):
-    """License Manager cannot allocate a license to a resource because of its state."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
 class InventoryFilter(InputShape):
     """An inventory filter."""
 
@@ -2289,13 +2214,6 @@ class LicenseSpecification(ResponseModel):
         default=None, validation_alias="AmiAssociationScope", serialization_alias="AmiAssociationScope"
     )
     """Scope of AMI associations. The possible value is cross-account."""
-
-
-class LicenseUsageException(ResponseModel):
-    """You do not have enough licenses available to support a new resource launch."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class ListAssetsForLicenseAssetGroupRequest(RequestModel):
@@ -2880,29 +2798,6 @@ class ListUsageForLicenseConfigurationResponse(TopLevelResponse):
     """Token for the next set of results."""
 
 
-class NoEntitlementsAllowedException(ResponseModel):
-    """There are no entitlements found for this license, or the entitlement maximum count is reached."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
-class RateLimitExceededException(ResponseModel):
-    """Too many requests have been submitted. Try again after a brief wait."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
-class RedirectException(ResponseModel):
-    """This is not the correct Region for the resource. Try again."""
-
-    location: str | None = Field(default=None, validation_alias="Location", serialization_alias="Location")
-    """The `Location` member."""
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
 class RejectGrantRequest(RequestModel):
     """The `RejectGrantRequest` shape."""
 
@@ -2925,27 +2820,6 @@ class RejectGrantResponse(TopLevelResponse):
     """Grant version."""
 
 
-class ResourceLimitExceededException(ResponseModel):
-    """Your resource limits have been exceeded."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
-class ResourceNotFoundException(ResponseModel):
-    """The resource cannot be found."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
-class ServerInternalException(ResponseModel):
-    """The server experienced an internal error. Try again."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
-
-
 class TagResourceRequest(RequestModel):
     """The `TagResourceRequest` shape."""
 
@@ -2957,13 +2831,6 @@ class TagResourceRequest(RequestModel):
 
 class TagResourceResponse(TopLevelResponse):
     """The `TagResourceResponse` shape."""
-
-
-class UnsupportedDigitalSignatureMethodException(ResponseModel):
-    """The digital signature method is unsupported. Try your request again."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""
 
 
 class UntagResourceRequest(RequestModel):
@@ -3175,10 +3042,3 @@ class UpdateServiceSettingsRequest(RequestModel):
 
 class UpdateServiceSettingsResponse(TopLevelResponse):
     """The `UpdateServiceSettingsResponse` shape."""
-
-
-class ValidationException(ResponseModel):
-    """The provided input is not valid. Try your request again."""
-
-    message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")
-    """The `Message` member."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -87,3 +89,45 @@ def test_errors_go_through_botocore_parser(lm: LicenseManager, wire: CannedWire)
     wire.error("ValidationException", 400, json.dumps("quoted"))
     with pytest.raises(Exception, match="ValidationException"):
         lm.api.get_license(license_arn="arn:x")
+
+
+@pytest.fixture
+def gc_toggles(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every gc.enable()/gc.disable() made while the test runs, in order (the calls still go through)."""
+    calls: list[str] = []
+    enable, disable = gc.enable, gc.disable
+
+    def spy_enable() -> None:
+        calls.append("enable")
+        enable()
+
+    def spy_disable() -> None:
+        calls.append("disable")
+        disable()
+
+    was_enabled = gc.isenabled()
+    monkeypatch.setattr(gc, "enable", spy_enable)
+    monkeypatch.setattr(gc, "disable", spy_disable)
+    yield calls
+    (enable if was_enabled else disable)()
+
+
+def test_a_call_with_the_collector_enabled_never_disables_it(
+    lm: LicenseManager, wire: CannedWire, gc_toggles: list[str]
+) -> None:
+    assert gc.isenabled()
+    wire.ok(PAGE)
+    assert len(lm.api.list_received_licenses().licenses) == 100  # the fast path ran
+    assert gc_toggles == []
+    assert gc.isenabled()
+
+
+def test_a_call_made_while_the_application_disabled_the_collector_leaves_it_disabled(
+    lm: LicenseManager, wire: CannedWire, gc_toggles: list[str]
+) -> None:
+    gc.disable()
+    gc_toggles.clear()
+    wire.ok(PAGE)
+    assert len(lm.api.list_received_licenses().licenses) == 100
+    assert gc_toggles == []
+    assert not gc.isenabled()
