@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from licensemanager_sdk._cli_app import cli
+from licensemanager_sdk.cli.main import lmsdk as cli
 from licensemanager_sdk.local import LocalLicenseManager, Settings
 
 SELLER = "111111111111"
