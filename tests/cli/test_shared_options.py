@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from typing import Any
 
 import click
@@ -109,10 +107,3 @@ def test_distribute_works_with_click_8_1_progressbar(
     assert result.exit_code == 0, (result.stderr, result.exception)
     assert [json.loads(line)["outcome"] for line in result.stdout.splitlines()] == ["created"]
     assert ("Granting" in result.stderr) == (not progress)
-
-
-def test_python_m_licensemanager_sdk_cli() -> None:
-    command = [sys.executable, "-m", "licensemanager_sdk.cli", "--help"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Usage: lmsdk") and "licenses" in done.stdout and "--debug-wire" in done.stdout
