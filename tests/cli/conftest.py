@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from licensemanager_sdk._cli_app import cli
+from licensemanager_sdk.cli.main import lmsdk as cli
 from licensemanager_sdk.local import LocalLicenseManager, Settings
 
 SELLER = "111111111111"
@@ -32,6 +33,13 @@ ConsumptionConfiguration:
 """
 
 
+def _runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout (click 8.1 mixes them unless told; 8.2 dropped the option)."""
+    if "mix_stderr" in inspect.signature(CliRunner).parameters:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg,unused-ignore]
+    return CliRunner()
+
+
 @dataclass
 class Shell:
     local: LocalLicenseManager
@@ -40,7 +48,7 @@ class Shell:
 
     def run(self, *args: str, account: str = SELLER, input: str | None = None) -> Result:
         env = {"AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
-        return CliRunner().invoke(cli, ["--endpoint-url", self.url, *args], env=env, input=input)
+        return _runner().invoke(cli, ["--endpoint-url", self.url, *args], env=env, input=input)
 
     def ok(self, *args: str, account: str = SELLER, input: str | None = None) -> list[dict[str, Any]]:
         """Run, expect exit 0, and parse stdout as JSON lines."""

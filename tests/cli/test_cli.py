@@ -190,7 +190,7 @@ def test_transport_error_exits_1() -> None:
 
 
 def test_missing_click_prints_the_install_hint() -> None:
-    code = "import sys; sys.modules['click'] = None; from licensemanager_sdk._cli import main; main(['--help'])"
+    code = "import sys; sys.modules['click'] = None; from licensemanager_sdk.cli import run as main; main(['--help'])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "pip install 'aws-license-manager-sdk[cli]'" in done.stderr
@@ -198,7 +198,7 @@ def test_missing_click_prints_the_install_hint() -> None:
 
 def test_lmsdk_local_serves_over_http(tmp_path: Path) -> None:
     state = str(tmp_path / "state.db")
-    code = f"from licensemanager_sdk._cli import main; main(['local', '--port', '0', '--state', {state!r}])"
+    code = f"from licensemanager_sdk.cli import run as main; main(['local', '--port', '0', '--state', {state!r}])"
     with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stdout is not None

@@ -1,4 +1,4 @@
-"""Output of `lmsdk`: JSON (one object per line for lists, AWS wire names) or a table."""
+"""How `lmsdk` prints results: JSON (one object per line for lists, AWS wire names) or an aligned table."""
 
 from __future__ import annotations
 
