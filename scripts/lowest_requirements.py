@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 __all__ = ["lowest_pins"]
 
@@ -33,4 +34,4 @@ def lowest_pins(extras: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(lowest_pins(sys.argv[1:])))
+    sys.stdout.write("".join(f"{pin}\n" for pin in lowest_pins(sys.argv[1:])))
