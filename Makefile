@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
+.PHONY: venv test test-lowest check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt pyproject.toml
+$(STAMP): requirements-dev.txt requirements-test.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -17,6 +17,23 @@ $(STAMP): requirements-dev.txt pyproject.toml
 ## The full gate: codegen drift, ruff, mypy --strict, then the test suite.
 test: check awscli-venv
 	$(PY) -m pytest -n 2 -q
+
+## The test suite on the LOWEST versions pyproject.toml allows for every runtime dependency (and the cli extra),
+## in a virtualenv of its own: proves the `>=` floors (docs/dependencies.md).
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed
+
+test-lowest: $(LOWEST_STAMP) awscli-venv
+	$(LOWEST)/bin/python -m pytest -n 2 -q
+
+$(LOWEST_STAMP): pyproject.toml requirements-test.txt scripts/lowest_requirements.py
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(PYTHON) scripts/lowest_requirements.py cli > $(LOWEST)/requirements-lowest.txt
+	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r $(LOWEST)/requirements-lowest.txt -r requirements-test.txt
+	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(LOWEST_STAMP)
 
 ## The gate without the tests.
 check: codegen-check lint typecheck
@@ -46,7 +63,7 @@ demo: $(STAMP)
 	$(PY) examples/demo.py
 
 clean:
-	rm -rf $(VENV) .venv-awscli .mypy_cache .ruff_cache .pytest_cache dist build
+	rm -rf $(VENV) .venv-awscli $(LOWEST) .mypy_cache .ruff_cache .pytest_cache dist build
 
 ## The AWS CLI pins its own botocore, so tests/local/awscli runs it from a separate virtualenv.
 AWSCLI_VERSION := 1.46.2
@@ -60,6 +77,6 @@ $(AWSCLI_STAMP):
 	.venv-awscli/bin/pip install --quiet --disable-pip-version-check awscli==$(AWSCLI_VERSION)
 	touch $(AWSCLI_STAMP)
 
-## The HTTP load generator of benchmarks/http_load.py (Debian's wrk).
+## The HTTP load generator of benchmarks/http_load.py (Debian's wrk); the package index is updated first on a fresh machine.
 bench-tools:
-	command -v wrk >/dev/null || apt-get install -y wrk
+	command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }

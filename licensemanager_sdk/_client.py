@@ -13,6 +13,7 @@ from licensemanager_sdk._core.transport import build_client, build_neighbour, wa
 from licensemanager_sdk._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_license_manager import LicenseManagerClient
 
     from licensemanager_sdk._core.invoke import Invoker
@@ -30,11 +31,12 @@ class LicenseManager:
 
     Args:
         session: the boto3 session to take credentials and region from (default: a new `boto3.Session()`).
-        region_name: the region to call (default: the session's).
+        region_name: the region to call (default: the session's explicit region, then `AWS_REGION`, then
+            `AWS_DEFAULT_REGION` and the profile's `region`; see docs/client.md).
         endpoint_url: a non-default endpoint, e.g. the local service `http://127.0.0.1:4566`.
         boto3_client: a ready `license-manager` boto3 client to use instead of building one (its retry and
             parsing settings are kept; see docs/client.md).
-        config: timeouts, retries and redirect handling.
+        config: timeouts, retries, redirect handling and extra botocore options (`ClientConfig.botocore_config`).
 
     Example:
         >>> lm = LicenseManager(region_name="us-east-1")
@@ -139,13 +141,14 @@ class LicenseManager:
             )
         return clients[region]
 
-    def _kms_client(self) -> Any:
+    def _kms_client(self) -> KMSClient:
         """A KMS client on this client's session, region and (non-default) endpoint, made once (for `verify`)."""
         if "_kms" not in self.__dict__:
             self.__dict__["_kms"] = build_neighbour(
                 "kms", session=self._session, region_name=self.region_name, endpoint_url=self._endpoint_url
             )
-        return self.__dict__["_kms"]
+        kms: KMSClient = self.__dict__["_kms"]
+        return kms
 
     def with_options(self, *, retry: RetryConfig | None = None, follow_redirects: bool | None = None) -> LicenseManager:
         """A copy with other retry or redirect options that shares this client's boto3 client."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from botocore.config import Config
 
 __all__ = ["ClientConfig", "RetryConfig"]
 
@@ -53,6 +57,9 @@ class ClientConfig:
     """HTTP connections kept per client; raise it for many threads sharing one client."""
     follow_redirects: bool = False
     """Re-send a call once to the region a RedirectException names, instead of raising `RedirectError`."""
+    botocore_config: Config | None = None
+    """botocore options (proxies, user_agent_extra, max_pool_connections, ...) merged into the Config of the client the
+    SDK builds. The SDK keeps one botocore attempt (it retries itself) and appends its user-agent suffix."""
 
     def __post_init__(self) -> None:
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
@@ -60,4 +67,40 @@ class ClientConfig:
         if self.max_pool_connections < 1:
             raise ConfigurationError(
                 f"ClientConfig.max_pool_connections must be at least 1, got {self.max_pool_connections}"
+            )
+        if self.botocore_config is not None:
+            _check_botocore_config(self)
+
+    def botocore_options(self) -> dict[str, Any]:
+        """The options set explicitly in `botocore_config` (what botocore's own `Config.merge` takes), by name."""
+        if self.botocore_config is None:
+            return {}
+        return dict(self.botocore_config.__dict__["_user_provided_options"])
+
+
+_SHARED = ("connect_timeout", "read_timeout", "max_pool_connections")
+
+
+def _check_botocore_config(config: ClientConfig) -> None:
+    """Refuse botocore options the SDK would override, and settings given differently in both places."""
+    from botocore.config import Config  # lazy: botocore.config costs ~0.4 s, only paid by users who pass one
+
+    if not isinstance(config.botocore_config, Config):
+        got = type(config.botocore_config).__name__
+        raise ConfigurationError(f"ClientConfig.botocore_config must be a botocore.config.Config, got {got}")
+    given = config.botocore_options()
+    if "region_name" in given:
+        raise ConfigurationError("set the region with LicenseManager(region_name=...), not in botocore_config")
+    retries = given.get("retries") or {}
+    if retries.get("total_max_attempts", 1) != 1 or "max_attempts" in retries:
+        raise ConfigurationError(
+            "botocore_config may not set retry attempts: the SDK retries itself (botocore makes one attempt); "
+            "use ClientConfig(retry=RetryConfig(max_attempts=...)) instead"
+        )
+    defaults = {f.name: f.default for f in fields(ClientConfig)}
+    for name in _SHARED:
+        mine = getattr(config, name)
+        if name in given and mine != defaults[name] and given[name] != mine:
+            raise ConfigurationError(
+                f"{name} is set both on ClientConfig ({mine}) and in botocore_config ({given[name]}): set it once"
             )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import os
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -15,11 +16,18 @@ from licensemanager_sdk._exceptions import ConfigurationError
 from licensemanager_sdk._version import __version__
 
 if TYPE_CHECKING:
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_license_manager import LicenseManagerClient
 
-__all__ = ["build_client", "build_neighbour", "warn_if_retrying"]
+__all__ = ["botocore_config", "build_client", "build_neighbour", "resolve_region", "warn_if_retrying"]
 
 _log = logging.getLogger("licensemanager_sdk")
+
+_USER_AGENT = f"aws-license-manager-sdk/{__version__}"
+_NO_REGION = (
+    "No AWS region: pass LicenseManager(region_name='us-east-1') or a boto3.Session(region_name=...), "
+    "set AWS_REGION or AWS_DEFAULT_REGION, or set `region` in your AWS config profile"
+)
 
 
 def build_client(
@@ -28,29 +36,44 @@ def build_client(
     """A `license-manager` boto3 client with botocore's own retries off and the fast response parser installed."""
     session = session or boto3.Session()
     _fastparse.install(session._session)
-    botocore_config = Config(
-        retries={"total_max_attempts": 1, "mode": "legacy"},  # one attempt: the SDK retries
+    try:
+        return session.client(
+            "license-manager",
+            region_name=resolve_region(session, region_name),
+            endpoint_url=endpoint_url,
+            config=botocore_config(config),
+        )
+    except NoRegionError:
+        raise ConfigurationError(_NO_REGION) from None
+
+
+def resolve_region(session: boto3.Session, region_name: str | None) -> str | None:
+    """`region_name`, else the session's explicit region, else `AWS_REGION`; None leaves botocore to read
+    `AWS_DEFAULT_REGION` and the profile (botocore itself does not read `AWS_REGION`)."""
+    return region_name or session._session.instance_variables().get("region") or os.environ.get("AWS_REGION") or None
+
+
+def botocore_config(config: ClientConfig) -> Config:
+    """ClientConfig's timeouts and pool size, the user's `botocore_config` merged over them, then what the SDK keeps:
+    one attempt (the SDK retries; the user's retry `mode` stays) and its user-agent suffix after the user's."""
+    own = Config(
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
         max_pool_connections=config.max_pool_connections,
-        user_agent_extra=f"aws-license-manager-sdk/{__version__}",
     )
-    try:
-        return session.client(
-            "license-manager", region_name=region_name, endpoint_url=endpoint_url, config=botocore_config
-        )
-    except NoRegionError:
-        raise ConfigurationError(
-            "No AWS region: pass LicenseManager(region_name='us-east-1'), or set AWS_REGION / AWS_DEFAULT_REGION"
-        ) from None
+    given = config.botocore_options()
+    mode = (given.get("retries") or {}).get("mode", "legacy")
+    user_agent = f"{given['user_agent_extra']} {_USER_AGENT}" if given.get("user_agent_extra") else _USER_AGENT
+    sdk = Config(retries={"total_max_attempts": 1, "mode": mode}, user_agent_extra=user_agent)
+    return own.merge(config.botocore_config or Config()).merge(sdk)
 
 
 def build_neighbour(
-    service: str, *, session: boto3.Session | None, region_name: str | None, endpoint_url: str | None
-) -> Any:
+    service: Literal["kms"], *, session: boto3.Session | None, region_name: str | None, endpoint_url: str | None
+) -> KMSClient:
     """A boto3 client of a neighbouring service (KMS) with the same session, region and endpoint override."""
     session = session or boto3.Session()
-    return session.client(service, region_name=region_name, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+    return session.client(service, region_name=region_name, endpoint_url=endpoint_url)
 
 
 def warn_if_retrying(client: Any) -> None:
