@@ -10,8 +10,11 @@ from licensemanager_sdk._config import ClientConfig, RetryConfig
 from licensemanager_sdk._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import boto3
     from mypy_boto3_license_manager import LicenseManagerClient
+    from pydantic import SecretStr
 
     from licensemanager_sdk._core.invoke import Invoker
     from licensemanager_sdk._generated._api import Api
@@ -72,6 +75,33 @@ class LicenseManager:
                 session=session, region_name=region_name, endpoint_url=endpoint_url, config=self._config
             )
             self._built = True
+
+    @classmethod
+    def from_refresh_token(
+        cls,
+        refresh_token: str | SecretStr,
+        *,
+        role_arn: str,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        session_name: str | None = None,
+        token_properties: Sequence[str] | None = None,
+        config: ClientConfig | None = None,
+    ) -> LicenseManager:
+        """A client for software outside AWS: credentials from a refresh token (GetAccessToken, then STS
+        AssumeRoleWithWebIdentity, both unsigned), refreshed before they expire. Arguments as for
+        `licensemanager_sdk.credentials.refresh_token_session`; see docs/software-outside-aws.md."""
+        from licensemanager_sdk.credentials import refresh_token_session
+
+        session = refresh_token_session(
+            refresh_token,
+            role_arn=role_arn,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            session_name=session_name,
+            token_properties=token_properties,
+        )
+        return cls(session=session, region_name=session.region_name, endpoint_url=endpoint_url, config=config)
 
     @property
     def boto3_client(self) -> LicenseManagerClient:
