@@ -43,6 +43,7 @@ class FakeAws:
 
     answers: dict[str, deque[tuple[int, bytes, dict[str, str]]]] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
     issued: int = 0
 
     def ops(self) -> list[str]:
@@ -106,6 +107,7 @@ class FakeAws:
             params = dict(parse_qsl(body.decode()))
             operation = params.pop("Action")
         self.sent.append(Sent(operation, params, headers))
+        self.urls.append(request.url)
         queue = self.answers.get(operation)
         if not queue:
             raise AssertionError(f"no canned answer left for {operation}")

@@ -67,6 +67,7 @@ def test_endpoint_url_sends_both_exchange_calls_there(aws: FakeAws) -> None:
     aws.json_ok("ListReceivedLicenses", {"Licenses": []})
     client.list_received_licenses()
     assert aws.ops() == ROUND
+    assert all(url.startswith("http://127.0.0.1:4566") for url in aws.urls)
 
 
 def test_credentials_far_from_expiry_are_reused(aws: FakeAws) -> None:
