@@ -13,8 +13,11 @@ from licensemanager_sdk._core.transport import build_client, build_neighbour, wa
 from licensemanager_sdk._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_license_manager import LicenseManagerClient
+    from pydantic import SecretStr
 
     from licensemanager_sdk._core.invoke import Invoker
     from licensemanager_sdk._generated._api import Api
@@ -77,6 +80,33 @@ class LicenseManager:
         self._endpoint_url: str | None = endpoint_url
         self._client: LicenseManagerClient = client
         self._built: bool = built
+
+    @classmethod
+    def from_refresh_token(
+        cls,
+        refresh_token: str | SecretStr,
+        *,
+        role_arn: str,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        session_name: str | None = None,
+        token_properties: Sequence[str] | None = None,
+        config: ClientConfig | None = None,
+    ) -> LicenseManager:
+        """A client for software outside AWS: credentials from a refresh token (GetAccessToken, then STS
+        AssumeRoleWithWebIdentity, both unsigned), refreshed before they expire. Arguments as for
+        `licensemanager_sdk.credentials.refresh_token_session`; see docs/software-outside-aws.md."""
+        from licensemanager_sdk.credentials import refresh_token_session  # lazy: only this path needs it
+
+        session = refresh_token_session(
+            refresh_token,
+            role_arn=role_arn,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            session_name=session_name,
+            token_properties=token_properties,
+        )
+        return cls(session=session, region_name=session.region_name, endpoint_url=endpoint_url, config=config)
 
     @property
     def boto3_client(self) -> LicenseManagerClient:
