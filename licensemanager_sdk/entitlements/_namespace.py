@@ -221,7 +221,7 @@ class Entitlements:
         """Verify a SignedToken offline (see `licensemanager_sdk.entitlements.verify`).
 
         With `kms_key_id` (the license's `Issuer.SignKey`) instead of `public_key`, the public key is fetched once with
-        KMS GetPublicKey, through this client's session, region and endpoint, and cached per key id.
+        KMS GetPublicKey, through this client's session, region and endpoint, and cached for this client only.
         """
         from licensemanager_sdk.entitlements._verify import verify
 
