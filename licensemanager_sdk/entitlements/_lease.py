@@ -405,7 +405,11 @@ class BorrowedLease(Lease):
         return dict(self._checkout_metadata)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path."""
+        """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path.
+
+        The file is written beside `path` and renamed over it: an existing file is replaced with a 0600 one, and a
+        symlink at `path` is replaced itself, not followed.
+        """
         if self._signed_token is None:
             raise ValueError("this borrowed lease has no SignedToken to save")
         import json
@@ -418,10 +422,20 @@ class BorrowedLease(Lease):
             "licenseArn": self._license_arn,
             "expiration": self._expiration.isoformat(),
         }
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
+        # A new 0600 file beside the target, then one rename: an existing file (whatever its mode) or a symlink at
+        # `path` is replaced, never written through, and a reader never sees half a file.
+        temp = target.with_name(f".{target.name}.{os.getpid()}.{next(_lease_numbers)}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            temp.replace(target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         return target
 
     @classmethod
