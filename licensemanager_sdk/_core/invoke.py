@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
 from licensemanager_sdk._core.operation import OperationSpec
+from licensemanager_sdk._core.redact import redact, secret_members, secret_values
 from licensemanager_sdk._core.retry import build_retrying, is_retryable
 from licensemanager_sdk._exceptions import (
     RequestValidationError,
@@ -59,6 +60,9 @@ class Invoker:
         """Validate, send (with retries) and parse one operation."""
         model = self._request(spec, request, fields)
         params = model.to_wire() if model is not None else {}
+        secrets = secret_members(spec.input_model)
+        if secrets:
+            self._check_secrets(spec, params, secrets)
         member = spec.idempotency_member
         if member is not None and not params.get(member):
             params[member] = str(uuid.uuid4())  # once per logical call: every retry re-sends it
@@ -106,6 +110,20 @@ class Invoker:
         except ValidationError as err:
             raise _request_error(spec.name, err) from None
 
+    def _check_secrets(self, spec: OperationSpec[Any, Any], params: dict[str, Any], secrets: Mapping[str, str]) -> None:
+        """Check secret members against the service model's pattern and length here, so the service never echoes one."""
+        shape = self._client.meta.service_model.operation_model(spec.name).input_shape
+        for wire, field in secrets.items():
+            value = params.get(wire)
+            member = shape.members.get(wire) if shape is not None else None
+            if not isinstance(value, str) or member is None:
+                continue
+            pattern, longest = member.metadata.get("pattern"), member.metadata.get("max")
+            if pattern is not None and re.fullmatch(pattern, value) is None:
+                raise RequestValidationError(spec.name, field, f"must match ^{pattern}$ (value hidden)")
+            if longest is not None and len(value) > longest:
+                raise RequestValidationError(spec.name, field, f"must be at most {longest} characters (value hidden)")
+
     def _send(self, client: Any, spec: OperationSpec[RequestT, ResponseT], params: dict[str, Any]) -> ResponseT:
         method = getattr(client, spec.method)
         attempts = 0
@@ -119,9 +137,11 @@ class Invoker:
                         return cast("dict[str, Any]", method(**params))
                 return cast("dict[str, Any]", method(**params))
             except ClientError as err:
-                raise _service_error(spec.name, err, attempts) from err
+                raise _service_error(spec.name, err, attempts, _secrets_of(spec, params)) from err
             except ParamValidationError as err:
-                raise RequestValidationError(spec.name, _param_field(str(err)), str(err)) from err
+                secrets = _secrets_of(spec, params)
+                message = redact(str(err), secrets)
+                raise RequestValidationError(spec.name, _param_field(message), message) from None if secrets else err
             except (HTTPClientError, BotoConnectionError) as err:
                 raise TransportError(spec.name, str(err), attempts=attempts) from err
 
@@ -167,7 +187,16 @@ def _parse(spec: OperationSpec[Any, ResponseT], raw: dict[str, Any], attempts: i
     return cast("ResponseT", model)
 
 
-def _service_error(operation: str, err: ClientError, attempts: int) -> ServiceError:
+def _secrets_of(spec: OperationSpec[Any, Any], params: Mapping[str, Any]) -> tuple[str, ...]:
+    return secret_values(params, secret_members(spec.input_model))
+
+
+def _service_error(operation: str, err: ClientError, attempts: int, secrets: tuple[str, ...] = ()) -> ServiceError:
+    """The SDK error for a service error; secrets of the request the service echoed are redacted, in `err` too."""
+    if secrets:
+        _redact_in_place(cast("dict[str, Any]", err.response), secrets)
+        _redact_in_place(cast("dict[str, Any]", err.response.get("Error", {})), secrets)
+        err.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in err.args)
     response: dict[str, Any] = dict(err.response)
     error = response.get("Error", {})
     code = str(error.get("Code", "Unknown"))
@@ -191,6 +220,12 @@ def _service_error(operation: str, err: ClientError, attempts: int) -> ServiceEr
         attempts=attempts,
         response=response,
     )
+
+
+def _redact_in_place(members: dict[str, Any], secrets: tuple[str, ...]) -> None:
+    for key, value in members.items():
+        if isinstance(value, str):
+            members[key] = redact(value, secrets)
 
 
 def _redirect_region(err: ServiceError) -> str | None:

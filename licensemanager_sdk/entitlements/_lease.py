@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
 import os
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -16,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._core.backoff import Backoff
+from licensemanager_sdk._core.redact import redact
 from licensemanager_sdk._core.retry import is_retryable
 from licensemanager_sdk._exceptions import (
     EntitlementLostError,
@@ -56,6 +59,7 @@ _MAX_NAP = 60.0  # the default wait wakes at least this often, so a wall-clock j
 _EXTEND_BACKOFF = Backoff(initial=2.0, cap=60.0, jitter=False)
 """After a failed extension: retry in 2 s, 4 s, 8 s, ..., at most a minute apart (never past the deadline)."""
 _FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
+_lease_numbers = itertools.count(1)  # names keep-alive threads: a thread name must not carry the token
 
 
 class Lease:
@@ -114,7 +118,9 @@ class Lease:
         self._wait: Wait = wait or self._default_wait
         self._thread: threading.Thread | None = None
         if keep_alive and api is not None and checkout_type == "PROVISIONAL":
-            self._thread = threading.Thread(target=self._keep_alive, name=f"lmsdk-lease-{token[:8]}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._keep_alive, name=f"lmsdk-lease-{next(_lease_numbers)}", daemon=True
+            )
             self._thread.start()
 
     # -- what the application asks, answered locally ----------------------------------------------
@@ -203,7 +209,7 @@ class Lease:
             response = api.extend_license_consumption(license_consumption_token=self._token)
         except (ServiceError, TransportError) as err:
             if not _retryable(err):
-                self._lose("extend_refused", f"ExtendLicenseConsumption was refused ({_brief(err)})", err)
+                self._lose("extend_refused", f"ExtendLicenseConsumption was refused ({self._brief(err)})", err)
             raise
         with self._lock:
             if response.expiration is not None:
@@ -255,7 +261,7 @@ class Lease:
                 _log().warning(
                     "check-in of %s refused (%s); its seats return when the checkout expires at %s",
                     self._license_arn,
-                    _brief(err),
+                    self._brief(err),
                     self._expiration.isoformat(),
                 )
                 return
@@ -296,7 +302,7 @@ class Lease:
             if now >= self._deadline:
                 detail = "the expiration passed without a successful extension"
                 if last_error is not None:
-                    detail += f" (last error: {_brief(last_error)})"
+                    detail += f" (last error: {self._brief(last_error)})"
                 self._lose("expired", detail, last_error)
                 return
             if now < renew_at:
@@ -316,9 +322,9 @@ class Lease:
                 _log().warning(
                     "extending %s failed (%s); retrying in %.0f s",
                     self._license_arn,
-                    _brief(err),
+                    self._brief(err),
                     delay,
-                    exc_info=not isinstance(err, (ServiceError, TransportError)),
+                    exc_info=not isinstance(err, (ServiceError, TransportError)) and self._token_free(err),
                 )
                 renew_at = self._clock() + delay
             else:
@@ -352,8 +358,13 @@ class Lease:
         if self._on_lost is not None:
             try:
                 self._on_lost(error)
-            except Exception:
-                _log().exception("the on_lost callback of the lease on %s raised", self._license_arn)
+            except Exception as err:
+                _log().error(
+                    "the on_lost callback of the lease on %s raised (%s)",
+                    self._license_arn,
+                    self._brief(err),
+                    exc_info=self._token_free(err),
+                )
 
     def _note_expiry(self) -> tuple[LostReason, str, BaseException | None]:
         if self._lost is None:
@@ -361,9 +372,19 @@ class Lease:
         assert self._lost is not None
         return self._lost
 
+    def _brief(self, err: BaseException) -> str:
+        """One line about `err` for logs and `EntitlementLostError`, without the consumption token."""
+        text = f"{err.error_code}: {err.message}" if isinstance(err, ServiceError) else str(err)
+        return redact(text, (self._token,))
+
+    def _token_free(self, err: BaseException) -> bool:
+        """Whether the traceback of `err` can be logged: it does not show the consumption token."""
+        return self._token not in "".join(traceback.format_exception(err))
+
     def _lost_error(self, lost: tuple[LostReason, str, BaseException | None]) -> EntitlementLostError:
-        error = EntitlementLostError(lost[0], self._license_arn, lost[1])
-        error.__cause__ = lost[2]
+        error = EntitlementLostError(lost[0], self._license_arn, redact(lost[1], (self._token,)))
+        cause = lost[2]
+        error.__cause__ = cause if cause is None or self._token_free(cause) else None  # its text is in the message
         return error
 
     def _raise_lost(self) -> None:
@@ -389,7 +410,11 @@ class BorrowedLease(Lease):
         return dict(self._checkout_metadata)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path."""
+        """Write the signed token to `path` (JSON, mode 0600) for `BorrowedLease.load()`; returns the path.
+
+        The file is written beside `path` and renamed over it: an existing file is replaced with a 0600 one, and a
+        symlink at `path` is replaced itself, not followed.
+        """
         if self._signed_token is None:
             raise ValueError("this borrowed lease has no SignedToken to save")
         target = Path(path)
@@ -399,10 +424,20 @@ class BorrowedLease(Lease):
             "licenseArn": self._license_arn,
             "expiration": self._expiration.isoformat(),
         }
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
+        # A new 0600 file beside the target, then one rename: an existing file (whatever its mode) or a symlink at
+        # `path` is replaced, never written through, and a reader never sees half a file.
+        temp = target.with_name(f".{target.name}.{os.getpid()}.{next(_lease_numbers)}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            temp.replace(target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         return target
 
     @classmethod
@@ -456,9 +491,3 @@ class BorrowedLease(Lease):
             trust_issued_at=False,
             checkout_metadata=verified.checkout_metadata,
         )
-
-
-def _brief(err: BaseException) -> str:
-    if isinstance(err, ServiceError):
-        return f"{err.error_code}: {err.message}"
-    return str(err)

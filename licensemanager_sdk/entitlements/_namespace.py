@@ -117,12 +117,13 @@ class Entitlements:
         *,
         product_sku: str,
         key_fingerprint: str,
-        tiers: Sequence[str],
+        tiers: str | Sequence[str],
         node_id: str | None = None,
         beneficiary: str | None = None,
     ) -> str | None:
         """The tier the customer holds: the highest of `tiers` (listed lowest first) granted, or None if none is.
 
+        `tiers` is one tier name (`"PremiumTier"`: is it held?) or a list of names; a bare string is one name.
         One CheckoutLicense asks every tier as an unlimited (Unit None) entitlement; the service answers with the
         ones the license has. Nothing is counted, nothing is checked in: the checkout simply expires.
 
@@ -130,8 +131,10 @@ class Entitlements:
             ResourceNotFoundError: no license matched at all (where the service says so); the message says what
                 to check. A NoEntitlementsAllowed answer (AWS also gives it when no license matches) is `None`.
         """
-        if not tiers:
-            raise ValueError("tiers must name at least one tier, lowest first")
+        if isinstance(tiers, str):
+            tiers = [tiers]
+        if not tiers or not all(isinstance(t, str) and t for t in tiers):
+            raise ValueError("tiers must name at least one tier (a name or a list of names, lowest first)")
         try:
             lease = self.checkout(
                 product_sku=product_sku,
@@ -223,7 +226,7 @@ class Entitlements:
         """Verify a SignedToken offline (see `licensemanager_sdk.entitlements.verify`).
 
         With `kms_key_id` (the license's `Issuer.SignKey`) instead of `public_key`, the public key is fetched once with
-        KMS GetPublicKey, through this client's session, region and endpoint, and cached per key id.
+        KMS GetPublicKey, through this client's session, region and endpoint, and cached for this client only.
         """
         kms = self._lm._kms_client() if kms_key_id is not None and public_key is None else None
         return verify(
