@@ -8,15 +8,18 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt requirements-test.txt pyproject.toml
+$(STAMP): requirements-dev.txt requirements-test.txt requirements-docs.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-## The full gate: codegen drift, ruff, mypy --strict, then the test suite.
-test: check awscli-venv
+## The full gate: codegen drift, ruff, mypy --strict, the strict docs build, the test suite, then the suite again
+## on the lowest declared dependency versions.
+test: check docs awscli-venv
 	$(PY) -m pytest -n 2 -q
+	$(MAKE) test-lowest
 
 ## The test suite on the LOWEST versions pyproject.toml allows for every runtime dependency (and the cli extra),
 ## in a virtualenv of its own: proves the `>=` floors (docs/dependencies.md).
@@ -62,8 +65,15 @@ bench: $(STAMP) bench-tools
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+.PHONY: docs
+
+## The documentation site (guides + API reference, see mkdocs.yml) into site/. Strict: a broken link, anchor or
+## cross-reference fails the build. NO_MKDOCS_2_WARNING silences mkdocs-material's end-of-life banner.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) .venv-awscli $(LOWEST) .mypy_cache .ruff_cache .pytest_cache dist build
+	rm -rf $(VENV) .venv-awscli $(LOWEST) .mypy_cache .ruff_cache .pytest_cache dist build site
 
 ## The AWS CLI pins its own botocore, so tests/local/awscli runs it from a separate virtualenv.
 AWSCLI_VERSION := 1.46.2
