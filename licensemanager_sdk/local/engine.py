@@ -6,9 +6,6 @@ SQLite (when a state path is given) before `handle` returns.
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 import os
 import re
 import threading
@@ -17,15 +14,18 @@ from typing import Any
 
 from .core.caller import Caller
 from .core.clock import Clock
-from .core.faults import NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, fault
+from .core.faults import NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE, ServiceFault
+from .core.idempotency import Idempotency
+from .core.ids import account_root_arn, new_hex_id
 from .core.model import operation_model
-from .core.responses import Handler, OperationTable
+from .core.organizations import ORGANIZATIONS, Organization
+from .core.responses import OperationTable
 from .core.settings import Settings
 from .core.store import Store
 from .core.validation import validate
 from .licensemanager import consumption, grants, licenses
-from .licensemanager.backend import IDEM, ORG
-from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, account_root_arn
+from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, license_arn
+from .licensemanager.responses import license_terms
 from .services import Services
 
 __all__ = ["Caller", "Engine"]
@@ -33,6 +33,8 @@ __all__ = ["Caller", "Engine"]
 _ACCOUNT = re.compile(r"\d{12}")
 _ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 _OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
+#: Expired idempotency records and finished checkouts deleted per writing call, at most (each kind).
+PRUNE_PER_CALL = 16
 
 
 class Engine:
@@ -52,7 +54,9 @@ class Engine:
         services = Services.build(self._store, self.clock, self.settings)
         self._kms = services.kms
         self._backend = services.license_manager
+        self._services = services
         self._tables = {r.service: OperationTable.of(r) for r in services.responses()}
+        self._idempotency = Idempotency(self._store, self.clock, self.settings.idempotency_window_s)
 
     # ----- the transport contract -----
 
@@ -81,8 +85,12 @@ class Engine:
                 clean = {k: v for k, v in params.items() if v is not None}
                 with self._store.transaction():
                     if operation in table.idempotent:
-                        return self._idempotent(operation, handler, clean, caller)
-                    return handler(caller, clean)
+                        result = self._idempotency.call(operation, handler, clean, caller)
+                    else:
+                        result = handler(caller, clean)
+                    if self._store.changed:
+                        self._prune()
+                    return result
             except ServiceFault as exc:
                 raise table.responses.shape_fault(operation, exc) from None
 
@@ -93,6 +101,7 @@ class Engine:
             self.clock.set_offset(0.0)
             self._kms.clear_cache()
             self._backend.rebuild_indexes()
+            self._idempotency.reset()
 
     def close(self) -> None:
         """Close the SQLite state file."""
@@ -133,16 +142,16 @@ class Engine:
             raise ValueError("organization ids look like o-<10..32 chars>, OU ids like ou-<root>-<id>")
         if not all(_ACCOUNT.fullmatch(a) for a in [management_account, *members]):
             raise ValueError("account ids are 12 digits")
-        doc = {
-            "id": organization_id,
-            "management": management_account,
-            "accounts": members,
-            "ous": ou_map,
-            "all_features": all_features,
-        }
+        org = Organization(
+            organization_id,
+            management_account,
+            tuple(members),
+            {ou: tuple(accounts) for ou, accounts in ou_map.items()},
+            all_features,
+        )
         with self._lock, self._store.transaction():
-            self._store.put(ORG, organization_id, doc)
-        return f"arn:aws:organizations::{management_account}:organization/{organization_id}"
+            self._store.put(ORGANIZATIONS, organization_id, org)
+        return org.arn()
 
     def seed_marketplace_license(
         self,
@@ -186,10 +195,11 @@ class Engine:
         )
         issuer = Caller(MARKETPLACE_ACCOUNT, region)
         with self._lock, self._store.transaction():
-            body = licenses.license_body(self._backend, params, issuer, region)
-            arn: str = licenses.store_new_license(
-                self._backend, MARKETPLACE_ACCOUNT, params, body, mp_signed=signed, status="AVAILABLE"
-            )["LicenseArn"]
+            arn = license_arn(MARKETPLACE_ACCOUNT, new_hex_id())
+            version = licenses.validated_version(
+                self._backend, license_terms(params), issuer, region, arn=arn, number="1", status="AVAILABLE"
+            )
+            licenses.new_license(self._backend, MARKETPLACE_ACCOUNT, version, (), mp_signed=signed)
             grants.new_grant(
                 self._backend,
                 grantor=MARKETPLACE_ACCOUNT,
@@ -205,23 +215,10 @@ class Engine:
 
     # ----- internals -----
 
-    def _idempotent(self, operation: str, handler: Handler, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        """Same ClientToken, account and operation within the window -> the first answer (§4.3)."""
-        key = f"{caller.account}|{operation}|{params['ClientToken']}"
-        digest = hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
-        now = self.clock.timestamp()
-        seen = self._store.get(IDEM, key)
-        if seen is not None and now - seen["at"] < self.settings.idempotency_window_s:
-            if seen["digest"] != digest:
-                raise fault(
-                    "ValidationException",
-                    f"ClientToken {params['ClientToken']} was already used with different parameters.",
-                )
-            replay: dict[str, Any] = copy.deepcopy(seen["response"])
-            return replay
-        response = handler(caller, params)
-        self._store.put(IDEM, key, {"at": now, "digest": digest, "response": copy.deepcopy(response)})
-        return response
+    def _prune(self) -> None:
+        """Bounded retention work inside a writing call: expired idempotency records and finished checkouts."""
+        self._idempotency.prune(PRUNE_PER_CALL)
+        self._services.prune(PRUNE_PER_CALL)
 
     @staticmethod
     def _unsupported(service: str, operation: str) -> ServiceFault:

@@ -162,11 +162,20 @@ class Store:
 
     def values(self, kind: Kind[T]) -> Iterator[T]:
         """All values of a kind, oldest first (a snapshot: safe to `put` while iterating)."""
+        return (value for _, value in self.items(kind))
+
+    def items(self, kind: Kind[T]) -> Iterator[tuple[str, T]]:
+        """All (key, value) pairs of a kind, oldest first (a snapshot, like `values`)."""
         bucket = self._kinds.get(kind.name, {})
         for key, value in bucket.items():
             if type(value) is _Row:
                 bucket[key] = kind.load(value.json)
-        return iter(list(bucket.values()))
+        return iter(list(bucket.items()))
+
+    @property
+    def changed(self) -> bool:
+        """Whether the current transaction has changed anything so far."""
+        return bool(self._undo)
 
     def count(self, kind: Kind[Any]) -> int:
         """Number of values of a kind."""
@@ -232,16 +241,20 @@ class Store:
 
     def _commit(self) -> None:
         changed, self._undo = self._undo, {}
-        if self._conn is None or not changed:
+        if not changed:
             return
         rows, gone = [], []
         for kind, key in changed:
             doc = self._kinds.get(kind, {}).get(key, _ABSENT)
             if doc is _ABSENT:
                 gone.append((kind, key))
-            else:
+            elif self._conn is not None:
                 body = self._dumps[kind](doc)
                 rows.append((kind, key, self._seq[(kind, key)], json.dumps(body, separators=(",", ":"))))
+        if self._conn is None:
+            for ref in gone:
+                self._seq.pop(ref, None)
+            return
         conn = self._conn
         with self._write_lock:
             conn.execute("BEGIN")
@@ -258,6 +271,8 @@ class Store:
                 raise
             if self._checkpointer is not None:
                 self._checkpointer.committed()
+        for ref in gone:
+            self._seq.pop(ref, None)
 
     def _rollback(self) -> None:
         if self._undo:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 from collections.abc import Callable, Iterable
 
 from cryptography.exceptions import InvalidSignature
@@ -16,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from ..core.clock import Clock
+from ..core.ids import new_uuid
 from ..core.settings import Settings
 from ..core.store import Store
 from .exceptions import kms_fault
@@ -114,7 +114,7 @@ class Kms:
 
     def new_sign_key(self, account: str, region: str, key_spec: str) -> KmsKey:
         """Create an RSA SIGN_VERIFY key directly (for emulator-owned keys)."""
-        return self._new_key(account, region, str(uuid.uuid4()), key_spec, "SIGN_VERIFY", "", ())
+        return self._new_key(account, region, new_uuid(), key_spec, "SIGN_VERIFY", "", ())
 
     def clear_cache(self) -> None:
         """Forget loaded key objects (after a reset)."""
@@ -147,7 +147,7 @@ class Kms:
             )
         if origin != "AWS_KMS":
             raise kms_fault("UnsupportedOperationException", "The local emulator supports Origin AWS_KMS only.")
-        key = self._new_key(account, region, str(uuid.uuid4()), spec, usage, description, tuple(tags))
+        key = self._new_key(account, region, new_uuid(), spec, usage, description, tuple(tags))
         if key.is_rsa:
             self.private_key(key.arn)
         return key

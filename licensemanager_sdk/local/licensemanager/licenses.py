@@ -1,54 +1,92 @@
-"""License operations: CreateLicense, CreateLicenseVersion, GetLicense, ListLicenses, ListLicenseVersions,
-DeleteLicense, GetLicenseUsage, ListReceivedLicenses, ListReceivedLicensesForOrganization (SERVICE.md §4, §6.8)."""
+"""License operations on typed state: create, version, read, list, delete, usage, received licenses
+(SERVICE.md §4, §6.8). Wire parameters are read, and answers rendered, in `responses.py`."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..core.caller import Caller
 from ..core.faults import fault
-from ..core.listing import matches, paginate, parse_filters
-from ..core.store import Doc
-from .backend import GRANT, LICENSE, TAGS, TOKEN, USAGE, Backend
-from .formats import (
-    fingerprint,
-    iso_ms,
-    iso_z,
-    license_arn,
-    new_hex_id,
-    parse_iso,
-    redirect_location,
-    render_license,
+from ..core.ids import iso_ms, new_hex_id, parse_iso
+from .backend import Backend
+from .formats import fingerprint, license_arn, redirect_location
+from .models import (
+    GRANTS,
+    LICENSES,
+    TAGS,
+    TOKENS,
+    USAGE,
+    ConsumptionConfiguration,
+    Entitlement,
+    Grant,
+    GrantVersion,
+    Issuer,
+    License,
+    LicenseVersion,
+    Metadata,
+    PerpetualUsage,
+    ResourceTags,
+    Tag,
+    Validity,
 )
 
 __all__ = [
+    "LicenseTerms",
+    "Received",
     "append_grant_version",
     "create_license",
     "create_license_version",
     "delete_license",
-    "get_license",
-    "get_license_usage",
-    "license_body",
-    "list_license_versions",
-    "list_licenses",
-    "list_received_licenses",
-    "list_received_licenses_for_organization",
+    "issued_licenses",
+    "license_version",
+    "new_license",
+    "received_licenses",
     "require_readable_license",
-    "store_new_license",
+    "tag_new_resource",
+    "validated_version",
 ]
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _VERSION_STATUSES = ("AVAILABLE", "DEACTIVATED", "SUSPENDED")
-_ENTITLEMENT_KEYS = ("Name", "Value", "MaxCount", "Overage", "Unit", "AllowCheckIn")
 _RECEIVED_RANK = {"ACTIVE": 4, "DISABLED": 3, "PENDING_ACCEPT": 2, "PENDING_WORKFLOW": 1, "WORKFLOW_COMPLETED": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseTerms:
+    """What a caller gives for a license version (CreateLicense, CreateLicenseVersion), not yet checked.
+
+    `validity_begin`/`validity_end` are ISO 8601 input; `sign_key` an Issuer.SignKey."""
+
+    license_name: str
+    product_name: str
+    issuer_name: str
+    home_region: str
+    validity_begin: str
+    validity_end: str | None
+    entitlements: tuple[Entitlement, ...]
+    consumption: ConsumptionConfiguration
+    metadata: tuple[Metadata, ...] = ()
+    sign_key: str | None = None
+    product_sku: str = ""
+    beneficiary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A license as received through its best grant (ListReceivedLicenses)."""
+
+    version: LicenseVersion
+    status: str
+    grant: GrantVersion
 
 
 # ----- shared checks -----
 
 
-def require_readable_license(b: Backend, caller: Caller, arn: str, missing: str) -> Doc:
+def require_readable_license(b: Backend, caller: Caller, arn: str, missing: str) -> License:
     """The license, or `missing` when unknown / AccessDeniedException when the caller may not read it."""
     lic = b.license(arn)
     if lic is None:
@@ -65,126 +103,112 @@ def _timestamp(text: str, field: str) -> float:
         raise fault("ValidationException", f"{field} is not a valid ISO 8601 date-time: {text}") from None
 
 
-def license_body(b: Backend, p: dict[str, Any], caller: Caller, home: str) -> Doc:
-    """Validated, normalised mutable license fields of CreateLicense/CreateLicenseVersion."""
-    if not _REGION.fullmatch(p["HomeRegion"]):
-        raise fault("ValidationException", f"Invalid HomeRegion: {p['HomeRegion']}")
-    entitlements = p["Entitlements"]
-    if not entitlements:
+def _entitlement(ent: Entitlement) -> Entitlement:
+    if not ent.counted:
+        if ent.max_count is not None:
+            raise fault("ValidationException", f"Entitlement {ent.name}: MaxCount is not allowed with Unit None.")
+        return ent
+    if ent.max_count is None:
+        raise fault("ValidationException", f"Entitlement {ent.name}: MaxCount is required with Unit {ent.unit}.")
+    if ent.max_count < 0:
+        raise fault("ValidationException", f"Entitlement {ent.name}: MaxCount must not be negative.")
+    return dataclasses.replace(
+        ent,
+        overage=bool(ent.overage),
+        allow_check_in=bool(ent.allow_check_in),
+    )
+
+
+def validated_version(
+    b: Backend, terms: LicenseTerms, caller: Caller, home: str, *, arn: str, number: str, status: str
+) -> LicenseVersion:
+    """A license version from `terms`, checked and normalised (ValidationException for what the model cannot
+    say: entitlement rules, Validity order, consumption configuration, an unusable SignKey)."""
+    if not _REGION.fullmatch(terms.home_region):
+        raise fault("ValidationException", f"Invalid HomeRegion: {terms.home_region}")
+    if not terms.entitlements:
         raise fault("ValidationException", "Entitlements must contain at least one entitlement.")
     seen: set[str] = set()
-    normalised = []
-    for ent in entitlements:
-        name = ent["Name"]
-        if name in seen:
-            raise fault("ValidationException", f"Duplicate entitlement name: {name}")
-        seen.add(name)
-        if ent["Unit"] == "None":
-            if ent.get("MaxCount") is not None:
-                raise fault("ValidationException", f"Entitlement {name}: MaxCount is not allowed with Unit None.")
-        else:
-            if ent.get("MaxCount") is None:
-                raise fault("ValidationException", f"Entitlement {name}: MaxCount is required with Unit {ent['Unit']}.")
-            if ent["MaxCount"] < 0:
-                raise fault("ValidationException", f"Entitlement {name}: MaxCount must not be negative.")
-        out = {k: ent[k] for k in _ENTITLEMENT_KEYS if ent.get(k) is not None}
-        if ent["Unit"] != "None":
-            out.setdefault("Overage", False)
-            out.setdefault("AllowCheckIn", False)
-        normalised.append(out)
-    begin = _timestamp(p["Validity"]["Begin"], "Validity.Begin")
-    end_text = p["Validity"].get("End")
-    end = _timestamp(end_text, "Validity.End") if end_text is not None else None
+    for ent in terms.entitlements:
+        if ent.name in seen:
+            raise fault("ValidationException", f"Duplicate entitlement name: {ent.name}")
+        seen.add(ent.name)
+    entitlements = tuple(_entitlement(ent) for ent in terms.entitlements)
+    begin = _timestamp(terms.validity_begin, "Validity.Begin")
+    end = _timestamp(terms.validity_end, "Validity.End") if terms.validity_end is not None else None
     if end is not None and end <= begin:
         raise fault("ValidationException", "Validity.End must be later than Validity.Begin.")
-    config_in = p["ConsumptionConfiguration"]
-    config: Doc = {}
-    if config_in.get("RenewType") is not None:
-        config["RenewType"] = config_in["RenewType"]
-    for part in ("ProvisionalConfiguration", "BorrowConfiguration"):
-        if config_in.get(part) is not None:
-            if config_in[part]["MaxTimeToLiveInMinutes"] <= 0:
-                raise fault("ValidationException", f"{part}.MaxTimeToLiveInMinutes must be greater than 0.")
-            config[part] = dict(config_in[part])
-    if "ProvisionalConfiguration" not in config and "BorrowConfiguration" not in config:
+    config = terms.consumption
+    for part, ttl in (
+        ("ProvisionalConfiguration", config.provisional_ttl_minutes),
+        ("BorrowConfiguration", None if config.borrow is None else config.borrow.max_ttl_minutes),
+    ):
+        if ttl is not None and ttl <= 0:
+            raise fault("ValidationException", f"{part}.MaxTimeToLiveInMinutes must be greater than 0.")
+    if config.provisional_ttl_minutes is None and config.borrow is None:
         raise fault(
             "ValidationException", "ConsumptionConfiguration needs ProvisionalConfiguration or BorrowConfiguration."
         )
-    issuer: Doc = {"Name": p["Issuer"]["Name"]}
-    sign_key = p["Issuer"].get("SignKey")
-    if sign_key is not None:
-        if b.kms.ensure_sign_key(sign_key, caller.account, home) is None:
-            raise fault("ValidationException", f"SignKey {sign_key} is not an asymmetric RSA SIGN_VERIFY KMS key.")
-        issuer["SignKey"] = sign_key
-    issuer["KeyFingerprint"] = fingerprint(caller.account, issuer["Name"])
-    validity: Doc = {"Begin": iso_ms(begin)}
-    if end is not None:
-        validity["End"] = iso_ms(end)
-    body: Doc = {
-        "LicenseName": p["LicenseName"],
-        "ProductName": p["ProductName"],
-        "Issuer": issuer,
-        "HomeRegion": p["HomeRegion"],
-        "Validity": validity,
-        "Entitlements": normalised,
-        "ConsumptionConfiguration": config,
-        "_begin": begin,
-        "_end": end,
-    }
-    if p.get("LicenseMetadata"):
-        body["LicenseMetadata"] = [dict(m) for m in p["LicenseMetadata"]]
-    return body
+    if terms.sign_key is not None and b.kms.ensure_sign_key(terms.sign_key, caller.account, home) is None:
+        raise fault("ValidationException", f"SignKey {terms.sign_key} is not an asymmetric RSA SIGN_VERIFY KMS key.")
+    now = b.now()
+    return LicenseVersion(
+        license_arn=arn,
+        license_name=terms.license_name,
+        product_name=terms.product_name,
+        product_sku=terms.product_sku,
+        issuer=Issuer(terms.issuer_name, fingerprint(caller.account, terms.issuer_name), terms.sign_key),
+        home_region=terms.home_region,
+        status=status,
+        validity=Validity(iso_ms(begin), None if end is None else iso_ms(end)),
+        beneficiary=terms.beneficiary,
+        entitlements=entitlements,
+        consumption=config,
+        metadata=terms.metadata,
+        create_time=str(int(now)),
+        version=number,
+        begin=begin,
+        end=end,
+        created=now,
+    )
+
+
+def tag_new_resource(b: Backend, arn: str, tags: Sequence[Tag]) -> None:
+    """Store the tags given when a license or grant is created."""
+    if tags:
+        b.store.put(TAGS, arn, ResourceTags(tuple(tags)))
 
 
 # ----- operations -----
 
 
-def create_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+def create_license(b: Backend, caller: Caller, terms: LicenseTerms, tags: Sequence[Tag]) -> License:
     """CreateLicense: version "1" in the caller's account (§4.3)."""
-    body = license_body(b, p, caller, p["HomeRegion"])
-    if p["HomeRegion"] != caller.region:
+    initial = "AVAILABLE" if b.settings.create_license_returns_available else "PENDING_AVAILABLE"
+    arn = license_arn(caller.account, new_hex_id())
+    version = validated_version(b, terms, caller, terms.home_region, arn=arn, number="1", status=initial)
+    if terms.home_region != caller.region:
         raise fault(
             "RedirectException",
-            f"License home region {p['HomeRegion']} differs from the request region {caller.region}.",
-            Location=redirect_location(p["HomeRegion"]),
+            f"License home region {terms.home_region} differs from the request region {caller.region}.",
+            Location=redirect_location(terms.home_region),
         )
-    return store_new_license(b, caller.account, p, body)
+    return new_license(b, caller.account, version, tags)
 
 
-def store_new_license(
-    b: Backend, account: str, p: dict[str, Any], body: Doc, *, mp_signed: bool = False, status: str | None = None
-) -> dict[str, Any]:
-    """Store a validated new license and answer CreateLicense (`status` overrides the initial status)."""
-    now = b.now()
-    arn = license_arn(account, new_hex_id())
-    if status is None:
-        status = "AVAILABLE" if b.settings.create_license_returns_available else "PENDING_AVAILABLE"
-    version = {
-        "LicenseArn": arn,
-        **body,
-        "ProductSKU": p["ProductSKU"],
-        "Beneficiary": p["Beneficiary"],
-        "Status": status,
-        "CreateTime": str(int(now)),
-        "Version": "1",
-        "_created": now,
-    }
-    b.add_license(
-        {
-            "arn": arn,
-            "account": account,
-            "home": p["HomeRegion"],
-            "versions": [version],
-            "deletion": None,
-            "mp_signed": mp_signed,
-        },
-    )
-    if p.get("Tags"):
-        b.store.put(TAGS, arn, {"tags": [{"Key": t.get("Key", ""), "Value": t.get("Value", "")} for t in p["Tags"]]})
-    return {"LicenseArn": arn, "Status": status, "Version": "1"}
+def new_license(
+    b: Backend, account: str, version: LicenseVersion, tags: Sequence[Tag], *, mp_signed: bool = False
+) -> License:
+    """Store a checked new license (its first version) and the tags it was created with."""
+    lic = License(version.license_arn, account, version.home_region, (version,), None, mp_signed)
+    b.add_license(lic)
+    tag_new_resource(b, lic.arn, tags)
+    return lic
 
 
-def _issuer_license(b: Backend, caller: Caller, arn: str, verb: str, *, missing: str, deleted: tuple[str, str]) -> Doc:
+def _issuer_license(
+    b: Backend, caller: Caller, arn: str, verb: str, *, missing: str, deleted: tuple[str, str]
+) -> License:
     """The license `arn`, if the caller is its issuer, it is not deleted and this is its home region (§4.4, §4.6).
 
     `missing` and `deleted` are the error code (and wording) each operation answers for those cases.
@@ -192,118 +216,74 @@ def _issuer_license(b: Backend, caller: Caller, arn: str, verb: str, *, missing:
     lic = b.license(arn)
     if lic is None:
         raise fault(missing, f"License {arn} does not exist.")
-    if lic["account"] != caller.account:
+    if lic.account != caller.account:
         raise fault("AccessDeniedException", f"Only the issuer account may {verb} license {arn}.")
-    if lic["deletion"] is not None:
+    if lic.deletion is not None:
         raise fault(deleted[0], f"License {arn} {deleted[1]}.")
-    if lic["home"] != caller.region:
+    if lic.home != caller.region:
         raise fault(
             "RedirectException",
             f"Licenses can be {verb}d in their home region only.",
-            Location=redirect_location(lic["home"]),
+            Location=redirect_location(lic.home),
         )
     return lic
 
 
-def create_license_version(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+def _require_source_version(current: str, source: str | None) -> None:
+    if source is not None and source != current:
+        raise fault("ConflictException", f"SourceVersion {source} is not the current version {current}.")
+
+
+def create_license_version(
+    b: Backend,
+    caller: Caller,
+    arn: str,
+    terms: LicenseTerms,
+    status: str,
+    source_version: str | None,
+    *,
+    reset_usage: bool,
+) -> LicenseVersion:
     """CreateLicenseVersion: a new immutable version by the issuer in the home region (§4.4)."""
-    arn = p["LicenseArn"]
     lic = _issuer_license(
         b, caller, arn, "change", missing="ResourceNotFoundException", deleted=("ValidationException", "is deleted")
     )
-    current = b.current(lic)
-    if p["HomeRegion"] != lic["home"]:
-        raise fault("ValidationException", f"The home region of a license cannot change (it is {lic['home']}).")
-    if p.get("SourceVersion") is not None and p["SourceVersion"] != current["Version"]:
-        raise fault(
-            "ConflictException", f"SourceVersion {p['SourceVersion']} is not the current version {current['Version']}."
-        )
-    if p["Status"] not in _VERSION_STATUSES:
+    current = lic.current
+    if terms.home_region != lic.home:
+        raise fault("ValidationException", f"The home region of a license cannot change (it is {lic.home}).")
+    _require_source_version(current.version, source_version)
+    if status not in _VERSION_STATUSES:
         raise fault("ValidationException", f"Status must be one of {', '.join(_VERSION_STATUSES)}.")
-    body = license_body(b, p, caller, lic["home"])
-    now = b.now()
-    number = str(int(current["Version"]) + 1)
-    version = {
-        "LicenseArn": arn,
-        **body,
-        "ProductSKU": current["ProductSKU"],
-        "Beneficiary": current["Beneficiary"],
-        "Status": p["Status"],
-        "CreateTime": str(int(now)),
-        "Version": number,
-        "_created": now,
-    }
-    b.store.put(LICENSE, arn, {**lic, "versions": [*lic["versions"], version]})
-    if p.get("ResetUsage"):
-        b.store.put(USAGE, arn, {"period": "", "used": {}})
-    return {"LicenseArn": arn, "Version": number, "Status": p["Status"]}
+    carried = dataclasses.replace(terms, product_sku=current.product_sku, beneficiary=current.beneficiary)
+    number = str(int(current.version) + 1)
+    version = validated_version(b, carried, caller, lic.home, arn=arn, number=number, status=status)
+    b.store.put(LICENSES, arn, dataclasses.replace(lic, versions=(*lic.versions, version)))
+    if reset_usage:
+        b.store.put(USAGE, arn, PerpetualUsage())
+    return version
 
 
-def get_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """GetLicense, optionally of a historical version (§4.5)."""
-    lic = require_readable_license(b, caller, p["LicenseArn"], "InvalidParameterValueException")
-    wanted = p.get("Version")
-    if wanted is None:
-        version = b.current(lic)
-    else:
-        found = [v for v in lic["versions"] if v["Version"] == wanted]
-        if not found:
-            raise fault("InvalidParameterValueException", f"License {lic['arn']} has no version {wanted}.")
-        version = found[0]
-    return {"License": render_license(version, b.license_status(lic, version))}
+def license_version(b: Backend, caller: Caller, arn: str, number: str | None) -> tuple[LicenseVersion, str]:
+    """GetLicense: (the current version or version `number`, the status a read reports) (§4.5)."""
+    lic = require_readable_license(b, caller, arn, "InvalidParameterValueException")
+    version = lic.current if number is None else lic.version(number)
+    if version is None:
+        raise fault("InvalidParameterValueException", f"License {lic.arn} has no version {number}.")
+    return version, b.license_status(lic, version)
 
 
-def list_licenses(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """ListLicenses: licenses issued by the caller's account (§9)."""
-    filters = parse_filters(p, ("Beneficiary", "ProductSKU", "Fingerprint", "Status"))
-    wanted = set(p["LicenseArns"]) if p.get("LicenseArns") else None
+def issued_licenses(b: Backend, caller: Caller, wanted: set[str] | None) -> list[tuple[LicenseVersion, str]]:
+    """ListLicenses before filters: the current version and status of each license the caller issued (§9)."""
     out = []
-    for lic in b.store.values(LICENSE):
-        if lic["account"] != caller.account or (wanted is not None and lic["arn"] not in wanted):
+    for lic in b.store.values(LICENSES):
+        if lic.account != caller.account or (wanted is not None and lic.arn not in wanted):
             continue
-        version = b.current(lic)
-        status = b.license_status(lic, version)
-        if matches(filters, functools.partial(_license_field, version=version, status=status)):
-            out.append((version, status))
-    page, token = paginate(
-        out, p, f"ListLicenses|{caller.account}|{filters}|{sorted(wanted or [])}", b.settings.default_page_size
-    )
-    return _with_token({"Licenses": [render_license(v, s) for v, s in page]}, token)
+        out.append((lic.current, b.license_status(lic)))
+    return out
 
 
-def _license_field(name: str, version: Doc, status: str) -> Any:
-    if name == "Status":
-        return status
-    if name == "Fingerprint":
-        return version["Issuer"]["KeyFingerprint"]
-    if name in ("IssuerName",):
-        return version["Issuer"]["Name"]
-    return version.get(name)
-
-
-def _with_token(body: dict[str, Any], token: str | None) -> dict[str, Any]:
-    if token is not None:
-        body["NextToken"] = token
-    return body
-
-
-def list_license_versions(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """ListLicenseVersions: every version, ascending (§4.5)."""
-    lic = require_readable_license(b, caller, p["LicenseArn"], "InvalidParameterValueException")
-    versions = lic["versions"]
-    page, token = paginate(
-        versions,
-        p,
-        f"ListLicenseVersions|{lic['arn']}",
-        b.settings.default_page_size,
-        error="InvalidParameterValueException",
-    )
-    return _with_token({"Licenses": [render_license(v, b.license_status(lic, v)) for v in page]}, token)
-
-
-def delete_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """DeleteLicense: PENDING_DELETE until DeletionDate; grants and tokens end (§4.6)."""
-    arn = p["LicenseArn"]
+def delete_license(b: Backend, caller: Caller, arn: str, source_version: str) -> float:
+    """DeleteLicense: PENDING_DELETE until the returned DeletionDate; grants and tokens end (§4.6)."""
     lic = _issuer_license(
         b,
         caller,
@@ -312,111 +292,54 @@ def delete_license(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, A
         missing="InvalidParameterValueException",
         deleted=("InvalidParameterValueException", "is already deleted"),
     )
-    current = b.current(lic)
-    if p["SourceVersion"] != current["Version"]:
-        raise fault(
-            "ConflictException", f"SourceVersion {p['SourceVersion']} is not the current version {current['Version']}."
-        )
+    current = lic.current.version
+    if source_version != current:
+        raise fault("ConflictException", f"SourceVersion {source_version} is not the current version {current}.")
     if b.settings.delete_license_conflicts_on_active_checkouts and b.active_checkouts(arn):
         raise fault("ConflictException", f"License {arn} has outstanding checkouts.")
     deletion = b.now() + b.settings.deletion_retention_days * 86400
-    b.store.put(LICENSE, arn, {**lic, "deletion": deletion})
+    b.store.put(LICENSES, arn, dataclasses.replace(lic, deletion=deletion))
     for grant in list(b.grants_of_license(arn)):
-        if grant["versions"][-1]["GrantStatus"] != "DELETED":
-            append_grant_version(b, grant, GrantStatus="DELETED", StatusReason="License deleted")
-    for token in b.store.values(TOKEN):
-        if token["LicenseArn"] == arn and token["Status"] != "DELETED":
-            b.store.put(TOKEN, token["TokenId"], {**token, "Status": "DELETED"})
-    return {"Status": "PENDING_DELETE", "DeletionDate": iso_z(deletion)}
+        if grant.status != "DELETED":
+            append_grant_version(b, grant, grant_status="DELETED", status_reason="License deleted")
+    for token in b.store.values(TOKENS):
+        if token.license_arn == arn and token.status != "DELETED":
+            b.store.put(TOKENS, token.token_id, dataclasses.replace(token, status="DELETED"))
+    return deletion
 
 
-def append_grant_version(b: Backend, grant: Doc, **changes: Any) -> Doc:
-    """Store a new grant version (+1) with `changes` applied; returns the new grant document."""
-    current = grant["versions"][-1]
-    version = {**current, **changes, "Version": str(int(current["Version"]) + 1)}
-    version = {k: v for k, v in version.items() if v is not None}
-    updated = {**grant, "versions": [*grant["versions"], version]}
-    b.store.put(GRANT, grant["arn"], updated)
+def append_grant_version(b: Backend, grant: Grant, **changes: object) -> Grant:
+    """Store a new grant version (+1) with `changes` (GrantVersion fields) applied; returns the new grant."""
+    current = grant.current
+    version = dataclasses.replace(current, **changes, version=str(int(current.version) + 1))  # type: ignore[arg-type]
+    updated = dataclasses.replace(grant, versions=(*grant.versions, version))
+    b.store.put(GRANTS, grant.arn, updated)
     return updated
 
 
-def get_license_usage(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """GetLicenseUsage: license-wide totals as strings (§6.8)."""
-    lic = require_readable_license(b, caller, p["LicenseArn"], "InvalidParameterValueException")
-    version = b.current(lic)
-    consumed = b.consumed(lic["arn"], version)
-    usages = []
-    for ent in version["Entitlements"]:
-        item = {"Name": ent["Name"], "ConsumedValue": str(consumed.get(ent["Name"], 0)), "Unit": ent["Unit"]}
-        if ent["Unit"] != "None":
-            item["MaxCount"] = str(ent["MaxCount"])
-        usages.append(item)
-    return {"LicenseUsage": {"EntitlementUsages": usages}}
-
-
-def _received(
-    b: Backend, accounts: set[str], filters: list[tuple[str, str]], wanted: set[str] | None
-) -> list[dict[str, Any]]:
-    best: dict[str, Doc] = {}
-    for grant in b.store.values(GRANT):
-        v = grant["versions"][-1]
-        status = v["GrantStatus"]
+def received_licenses(
+    b: Backend, accounts: set[str], wanted: set[str] | None, keep: Callable[[LicenseVersion, str], bool]
+) -> list[Received]:
+    """One entry per license received by any of `accounts`, with its best grant (§14 #15)."""
+    best: dict[str, Grant] = {}
+    for grant in b.store.values(GRANTS):
+        v = grant.current
+        status = v.grant_status
         if status not in _RECEIVED_RANK or not any(b.received_by(grant, a) for a in accounts):
             continue
         if b.settings.received_licenses_require_list_operation and not (
-            {"ListPurchasedLicenses", "ListReceivedLicenses"} & set(v["GrantedOperations"])
+            {"ListPurchasedLicenses", "ListReceivedLicenses"} & set(v.granted_operations)
         ):
             continue
-        held = best.get(grant["license"])
-        if held is None or _RECEIVED_RANK[status] > _RECEIVED_RANK[held["versions"][-1]["GrantStatus"]]:
-            best[grant["license"]] = grant
+        held = best.get(grant.license)
+        if held is None or _RECEIVED_RANK[status] > _RECEIVED_RANK[held.status]:
+            best[grant.license] = grant
     out = []
-    for lic in b.store.values(LICENSE):
-        grant_doc = best.get(lic["arn"])
-        if grant_doc is None or (wanted is not None and lic["arn"] not in wanted):
+    for lic in b.store.values(LICENSES):
+        chosen = best.get(lic.arn)
+        if chosen is None or (wanted is not None and lic.arn not in wanted):
             continue
-        version = b.current(lic)
-        status = b.license_status(lic, version)
-        if not matches(filters, functools.partial(_license_field, version=version, status=status)):
-            continue
-        item = render_license(version, status)
-        gv = grant_doc["versions"][-1]
-        meta: dict[str, Any] = {"ReceivedStatus": gv["GrantStatus"], "AllowedOperations": list(gv["GrantedOperations"])}
-        if gv.get("StatusReason"):
-            meta["ReceivedStatusReason"] = gv["StatusReason"]
-        if gv.get("GrantType"):
-            meta["GrantType"] = gv["GrantType"]
-        item["ReceivedMetadata"] = meta
-        out.append(item)
+        status = b.license_status(lic)
+        if keep(lic.current, status):
+            out.append(Received(lic.current, status, chosen.current))
     return out
-
-
-def list_received_licenses(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """ListReceivedLicenses: one entry per license granted to the caller, with ReceivedMetadata (§14 #15)."""
-    filters = parse_filters(p, ("ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary"))
-    wanted = set(p["LicenseArns"]) if p.get("LicenseArns") else None
-    items = _received(b, {caller.account}, filters, wanted)
-    page, token = paginate(
-        items,
-        p,
-        f"ListReceivedLicenses|{caller.account}|{filters}|{sorted(wanted or [])}",
-        b.settings.default_page_size,
-    )
-    return _with_token({"Licenses": page}, token)
-
-
-def list_received_licenses_for_organization(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """ListReceivedLicensesForOrganization: licenses received by any account of the caller's organisation
-    (management account only)."""
-    filters = parse_filters(p, ("Beneficiary", "ProductSKU"))
-    org = b.organization_of(caller.account)
-    if org is None or org["management"] != caller.account:
-        raise fault(
-            "AccessDeniedException", "Only the management account of an organization can list its received licenses."
-        )
-    accounts = {org["management"], *org["accounts"]}
-    items = _received(b, accounts, filters, None)
-    page, token = paginate(
-        items, p, f"ListReceivedLicensesForOrganization|{caller.account}|{filters}", b.settings.default_page_size
-    )
-    return _with_token({"Licenses": page}, token)

@@ -1,46 +1,40 @@
-"""TagResource, UntagResource, ListTagsForResource on license and grant ARNs."""
+"""Tags of licenses and grants on typed state: TagResource, UntagResource, ListTagsForResource."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from ..core.caller import Caller
 from ..core.faults import fault
-from .backend import TAGS, Backend
+from .backend import Backend
+from .models import TAGS, ResourceTags, Tag
 
-__all__ = ["list_tags_for_resource", "tag_resource", "untag_resource"]
+__all__ = ["resource_tags", "tag_resource", "untag_resource"]
 
 
-def _owned(b: Backend, caller: Caller, arn: str) -> list[dict[str, str]]:
+def resource_tags(b: Backend, caller: Caller, arn: str) -> tuple[Tag, ...]:
     """Current tags of a license or grant the caller owns (issuer / grantor)."""
     resource = b.license(arn) or b.grant(arn)
     if resource is None:
         raise fault("InvalidParameterValueException", f"Resource {arn} does not exist.")
-    if resource["account"] != caller.account:
+    if resource.account != caller.account:
         raise fault("AccessDeniedException", f"Account {caller.account} does not own {arn}.")
-    doc = b.store.get(TAGS, arn)
-    return [] if doc is None else list(doc["tags"])
+    held = b.store.get(TAGS, arn)
+    return () if held is None else held.tags
 
 
-def tag_resource(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """Add or overwrite tags."""
-    tags = {t["Key"]: t["Value"] for t in _owned(b, caller, p["ResourceArn"])}
-    for tag in p["Tags"]:
-        if tag.get("Key") is None:
+def tag_resource(b: Backend, caller: Caller, arn: str, tags: Sequence[tuple[str | None, str]]) -> None:
+    """Add or overwrite tags ((key, value) pairs; a missing key is refused)."""
+    merged = {t.key: t.value for t in resource_tags(b, caller, arn)}
+    for key, value in tags:
+        if key is None:
             raise fault("ValidationException", "Tag Key must not be null.")
-        tags[tag["Key"]] = tag.get("Value", "")
-    b.store.put(TAGS, p["ResourceArn"], {"tags": [{"Key": k, "Value": v} for k, v in tags.items()]})
-    return {}
+        merged[key] = value
+    b.store.put(TAGS, arn, ResourceTags(tuple(Tag(k, v) for k, v in merged.items())))
 
 
-def untag_resource(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+def untag_resource(b: Backend, caller: Caller, arn: str, keys: Iterable[str]) -> None:
     """Remove tags by key (unknown keys are ignored)."""
-    drop = set(p["TagKeys"])
-    kept = [t for t in _owned(b, caller, p["ResourceArn"]) if t["Key"] not in drop]
-    b.store.put(TAGS, p["ResourceArn"], {"tags": kept})
-    return {}
-
-
-def list_tags_for_resource(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """The resource's tags."""
-    return {"Tags": [dict(t) for t in _owned(b, caller, p["ResourceArn"])]}
+    drop = set(keys)
+    kept = tuple(t for t in resource_tags(b, caller, arn) if t.key not in drop)
+    b.store.put(TAGS, arn, ResourceTags(kept))

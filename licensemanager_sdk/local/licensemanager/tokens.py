@@ -1,25 +1,26 @@
-"""Refresh/access tokens: CreateToken, DeleteToken, ListTokens, GetAccessToken (SERVICE.md §8).
+"""Refresh/access tokens on typed state: CreateToken, DeleteToken, ListTokens, GetAccessToken (SERVICE.md §8).
 
-Refresh and access tokens are RS256 JWTs signed with an emulator-owned RSA key kept with the state."""
+Refresh and access tokens are RS256 JWTs signed with an emulator-owned RSA key kept with the state.
+Wire parameters are read, and answers rendered, in `responses.py`."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+import dataclasses
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..core.caller import Caller
 from ..core.faults import fault
+from ..core.ids import iso_z, new_uuid
 from ..core.jwt import decode_unverified, encode, verify
-from ..core.listing import paginate, parse_filters
-from ..core.store import Doc
 from ..kms.backend import generate_rsa_key
-from .backend import SECRET, TOKEN, Backend
-from .formats import iso_z, redirect_location
+from .backend import Backend
+from .formats import redirect_location
+from .models import SECRETS, TOKENS, Token, TokenSigningKey
 
-__all__ = ["ISSUER", "create_token", "delete_token", "get_access_token", "list_tokens", "token_signing_key"]
+__all__ = ["ISSUER", "create_token", "delete_token", "get_access_token", "token_signing_key", "tokens_of"]
 
 ISSUER = "https://openid-license-manager.amazonaws.com"
 _ACCESS_TOKEN_TTL = 3600
@@ -28,45 +29,44 @@ _loaded: dict[str, rsa.RSAPrivateKey] = {}
 
 def token_signing_key(b: Backend) -> tuple[str, rsa.RSAPrivateKey]:
     """(kid, private key) of the refresh/access token signer, created on first use."""
-    secret = b.store.get(SECRET, "token-key")
-    if secret is None:
+    secret = b.store.get(SECRETS, "token-key")
+    if not isinstance(secret, TokenSigningKey):
         key = generate_rsa_key(2048, reuse=b.settings.reuse_rsa_keys)
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
-        secret = {"kid": str(uuid.uuid4()), "pem": pem}
-        b.store.put(SECRET, "token-key", secret)
+        secret = TokenSigningKey(new_uuid(), pem)
+        b.store.put(SECRETS, "token-key", secret)
         _loaded[pem] = key
-    pem = secret["pem"]
+    pem = secret.pem
     if pem not in _loaded:
         loaded = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise TypeError("stored token key is not RSA")
         _loaded[pem] = loaded
-    return str(secret["kid"]), _loaded[pem]
+    return secret.kid, _loaded[pem]
 
 
 def _issuer_amr(account: str) -> str:
     return f"aws:license-manager:token-issuer-account-id:{account}"
 
 
-def create_token(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """CreateToken: a long-lived refresh JWT for a license the caller issued or holds with CreateToken (§8.1)."""
-    arn = p["LicenseArn"]
+def create_token(
+    b: Backend, caller: Caller, arn: str, days: int | None, properties: Sequence[str], roles: Sequence[str]
+) -> tuple[Token, str]:
+    """CreateToken: (the token record, its refresh JWT) for a license the caller issued or holds with
+    CreateToken (§8.1)."""
     lic = b.license(arn)
     if lic is None:
         raise fault("ResourceNotFoundException", f"License {arn} does not exist.")
-    if lic["account"] != caller.account and b.usable_grant(arn, caller.account, "CreateToken") is None:
+    if lic.account != caller.account and b.usable_grant(arn, caller.account, "CreateToken") is None:
         raise fault("AccessDeniedException", f"Account {caller.account} may not create tokens for license {arn}.")
-    if lic["deletion"] is not None:
+    if lic.deletion is not None:
         raise fault("ValidationException", f"License {arn} is deleted.")
-    if caller.region != lic["home"]:
+    if caller.region != lic.home:
         raise fault(
-            "RedirectException",
-            "Tokens are created in the license home region.",
-            Location=redirect_location(lic["home"]),
+            "RedirectException", "Tokens are created in the license home region.", Location=redirect_location(lic.home)
         )
-    days = p.get("ExpirationInDays")
     if days is None:
         days = 365
     if not 1 <= days <= b.settings.max_token_expiration_days:
@@ -75,14 +75,12 @@ def create_token(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any
         )
     limit = b.settings.max_tokens
     if limit is not None:
-        held = sum(1 for t in b.store.values(TOKEN) if t["account"] == caller.account and t["Status"] == "AVAILABLE")
+        held = sum(1 for t in b.store.values(TOKENS) if t.account == caller.account and t.status == "AVAILABLE")
         if held >= limit:
             raise fault("ResourceLimitExceededException", f"Account {caller.account} already has {held} tokens.")
-    token_id = str(uuid.uuid4())
+    token_id = new_uuid()
     now = int(b.now())
     expiry = now + days * 86400
-    properties = list(p.get("TokenProperties") or [])
-    roles = list(p.get("RoleArns") or [])
     kid, key = token_signing_key(b)
     claims = {
         "iss": ISSUER,
@@ -91,80 +89,45 @@ def create_token(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any
         "amr": [*properties, _issuer_amr(caller.account)],
         "iat": now,
         "exp": expiry,
-        "roles": roles,
-        "jti": str(uuid.uuid4()),
+        "roles": list(roles),
+        "jti": new_uuid(),
         "token_use": "refresh",
     }
-    token = encode({"alg": "RS256", "typ": "JWT", "kid": kid}, claims, key)
-    b.store.put(
-        TOKEN,
-        token_id,
-        {
-            "TokenId": token_id,
-            "TokenType": "REFRESH_TOKEN",
-            "LicenseArn": arn,
-            "ExpirationTime": iso_z(expiry),
-            "TokenProperties": properties,
-            "RoleArns": roles,
-            "Status": "AVAILABLE",
-            "account": caller.account,
-            "home": lic["home"],
-        },
-    )
-    return {"TokenId": token_id, "TokenType": "REFRESH_TOKEN", "Token": token}
+    jwt = encode({"alg": "RS256", "typ": "JWT", "kid": kid}, claims, key)
+    record = Token(token_id, arn, iso_z(expiry), tuple(properties), tuple(roles), "AVAILABLE", caller.account, lic.home)
+    b.store.put(TOKENS, token_id, record)
+    return record, jwt
 
 
-def delete_token(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+def delete_token(b: Backend, caller: Caller, token_id: str) -> None:
     """DeleteToken in the license home region; the refresh token stops working (§8.3)."""
-    token = b.store.get(TOKEN, p["TokenId"])
-    if token is None or token["account"] != caller.account or token["Status"] == "DELETED":
-        raise fault("ResourceNotFoundException", f"Token {p['TokenId']} does not exist.")
-    if caller.region != token["home"]:
+    token = b.store.get(TOKENS, token_id)
+    if token is None or token.account != caller.account or token.status == "DELETED":
+        raise fault("ResourceNotFoundException", f"Token {token_id} does not exist.")
+    if caller.region != token.home:
         raise fault(
             "RedirectException",
             "Tokens are deleted in the license home region.",
-            Location=redirect_location(token["home"]),
+            Location=redirect_location(token.home),
         )
-    b.store.put(TOKEN, token["TokenId"], {**token, "Status": "DELETED"})
-    return {}
+    b.store.put(TOKENS, token_id, dataclasses.replace(token, status="DELETED"))
 
 
-def _render(token: Doc) -> dict[str, Any]:
-    return {
-        "TokenId": token["TokenId"],
-        "TokenType": token["TokenType"],
-        "LicenseArn": token["LicenseArn"],
-        "ExpirationTime": token["ExpirationTime"],
-        "TokenProperties": list(token["TokenProperties"]),
-        "RoleArns": list(token["RoleArns"]),
-        "Status": token["Status"],
-    }
-
-
-def list_tokens(b: Backend, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """ListTokens: the caller's tokens, DELETED ones included (§8.3)."""
-    filters = parse_filters(p, ("LicenseArns",))
-    wanted = set(p["TokenIds"]) if p.get("TokenIds") else None
-    items = [
+def tokens_of(b: Backend, caller: Caller, wanted: set[str] | None, license_arns: Sequence[str]) -> list[Token]:
+    """ListTokens: the caller's tokens, DELETED ones included, of every license in `license_arns` (§8.3)."""
+    return [
         t
-        for t in b.store.values(TOKEN)
-        if t["account"] == caller.account
-        and (wanted is None or t["TokenId"] in wanted)
-        and all(t["LicenseArn"] == value for _, value in filters)
+        for t in b.store.values(TOKENS)
+        if t.account == caller.account
+        and (wanted is None or t.token_id in wanted)
+        and all(t.license_arn == arn for arn in license_arns)
     ]
-    page, next_token = paginate(
-        items, p, f"ListTokens|{caller.account}|{filters}|{sorted(wanted or [])}", b.settings.default_page_size
-    )
-    body: dict[str, Any] = {"Tokens": [_render(t) for t in page]}
-    if next_token is not None:
-        body["NextToken"] = next_token
-    return body
 
 
-def get_access_token(b: Backend, _caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
+def get_access_token(b: Backend, refresh_token: str, properties: Sequence[str]) -> str:
     """GetAccessToken: exchange a valid refresh JWT for a one-hour access JWT (§8.2)."""
     try:
-        header, claims, signing_input, signature = decode_unverified(p["Token"])
+        header, claims, signing_input, signature = decode_unverified(refresh_token)
     except ValueError:
         raise fault("ValidationException", "The token is not a valid JWT.") from None
     kid, key = token_signing_key(b)
@@ -176,14 +139,14 @@ def get_access_token(b: Backend, _caller: Caller, p: dict[str, Any]) -> dict[str
         raise fault("ValidationException", "The token signature is not valid.")
     if claims.get("token_use") != "refresh":
         raise fault("ValidationException", "The token is not a refresh token.")
-    record = b.store.get(TOKEN, str(claims.get("sub")))
-    if record is None or record["Status"] == "DELETED":
+    record = b.store.get(TOKENS, str(claims.get("sub")))
+    if record is None or record.status == "DELETED":
         raise fault("AuthorizationException", "The refresh token has been deleted.")
     now = int(b.now())
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= now:
         raise fault("AuthorizationException", "The refresh token has expired.")
     amr = claims.get("amr") or []
-    missing = [prop for prop in p.get("TokenProperties") or [] if prop not in amr]
+    missing = [prop for prop in properties if prop not in amr]
     if missing:
         raise fault("AuthorizationException", f"Token properties {missing} are not present in the token.")
     access = {
@@ -194,7 +157,7 @@ def get_access_token(b: Backend, _caller: Caller, p: dict[str, Any]) -> dict[str
         "roles": claims.get("roles") or [],
         "iat": now,
         "exp": now + _ACCESS_TOKEN_TTL,
-        "jti": str(uuid.uuid4()),
+        "jti": new_uuid(),
         "token_use": "access",
     }
-    return {"AccessToken": encode({"alg": "RS256", "typ": "JWT", "kid": kid}, access, key)}
+    return encode({"alg": "RS256", "typ": "JWT", "kid": kid}, access, key)

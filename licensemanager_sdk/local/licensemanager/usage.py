@@ -1,6 +1,6 @@
 """In-memory index of outstanding PROVISIONAL/BORROW checkouts: running totals per license with lazy expiry.
 
-Derived from the durable checkout documents (rebuilt at start, after a rolled-back call, and when the clock
+Derived from the durable checkouts (rebuilt at start, after a rolled-back call, and when the clock
 moves backwards), so a checkout costs O(log n) instead of a scan of every outstanding checkout."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from ..core.store import Doc
+from .models import Checkout
 
 __all__ = ["ActiveUsage"]
 
@@ -25,12 +25,12 @@ class ActiveUsage:
         self._totals: dict[str, dict[str, int]] = {}
         self._counts: dict[str, int] = {}
 
-    def rebuild(self, checkouts: Iterable[Doc], now: float) -> None:
-        """Recompute from checkout documents."""
+    def rebuild(self, checkouts: Iterable[Checkout], now: float) -> None:
+        """Recompute from the stored checkouts."""
         self._clear()
         for record in checkouts:
-            if record["type"] != "PERPETUAL" and not record["checked_in"] and record["exp"] > now:
-                self.add(record["token"], record["license"], record["exp"], record["quantities"])
+            if record.type != "PERPETUAL" and not record.checked_in and record.exp > now:
+                self.add(record.token, record.license, record.exp, record.quantities)
 
     def add(self, token: str, license_arn: str, expiry: float, quantities: dict[str, int]) -> None:
         """Track a new outstanding checkout."""

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from .wire import KMS, LICENSE_MANAGER, STS, Answer
+from ..services import SERVICE_NAMES
+from .wire import Answer
 
 __all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "attach_session", "detach"]
 
-SUPPORTED_SERVICES = frozenset({LICENSE_MANAGER, KMS, STS})
+SUPPORTED_SERVICES = SERVICE_NAMES
 
 HandleHttp = Callable[[str, str, Mapping[str, str], bytes], Answer]
 

@@ -15,17 +15,16 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..core.faults import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
-from ..core.model import operations
+from ..core.model import operations, service_model
 from ..engine import Caller, Engine
+from ..services import QUERY_SERVICES, json_targets
 from . import control as _control
 from .injection import FaultBoard, FaultRule
-from .routing import KMS_TARGET_PREFIX, LICENSE_MANAGER_TARGET_PREFIX, unsigned_allowed
+from .routing import unsigned_allowed
 from .wire import (
     DEFAULT_ACCOUNT,
     KMS,
     LICENSE_MANAGER,
-    STS,
-    STS_VERSION,
     Answer,
     IdentityError,
     account_for_key,
@@ -43,9 +42,6 @@ __all__ = ["CONTROL_PREFIX", "Dispatcher", "injected_fault"]
 CONTROL_PREFIX = "/_local/"
 _CORAL = "com.amazon.coral.service#"
 _log = logging.getLogger("licensemanager_sdk.local")
-
-_TARGET_SERVICES = {LICENSE_MANAGER_TARGET_PREFIX: LICENSE_MANAGER, KMS_TARGET_PREFIX: KMS}
-
 
 # Server-side codes of KMS and STS (License Manager's come from `status_for`).
 _SERVER_CODES = {"KMSInternalException": 500, "InternalFailure": 500, "InternalError": 500, "ServiceUnavailable": 503}
@@ -130,8 +126,10 @@ class Dispatcher:
 
         headers = {key.lower(): value for key, value in raw_headers.items()}
         target = headers.get("x-amz-target")
-        if target is None and _looks_like_query(headers, body):
-            return self._handle_sts(headers, query, body, request_id)
+        if target is None:
+            query_service = _query_service(headers, body)
+            if query_service is not None:
+                return self._handle_query(query_service, headers, query, body, request_id)
 
         service, operation = _route_json(target)
         if service is None or operation not in operations(service):
@@ -142,7 +140,8 @@ class Dispatcher:
                 400,
                 UNKNOWN_OPERATION_CODE,
                 f"Unknown operation {named}: expected X-Amz-Target "
-                f"'{LICENSE_MANAGER_TARGET_PREFIX}.<Operation>' or '{KMS_TARGET_PREFIX}.<Operation>'.",
+                + " or ".join(f"'{prefix}.<Operation>'" for prefix in json_targets())
+                + ".",
                 request_id,
                 namespace=_CORAL if service != KMS else "",
             )
@@ -168,26 +167,28 @@ class Dispatcher:
             return json_error(service, fault.status, fault.code, fault.message, request_id, fault.extra)
         return json_success(result, request_id)
 
-    def _handle_sts(self, headers: dict[str, str], query: str, body: bytes, request_id: str) -> Answer:
+    def _handle_query(self, service: str, headers: dict[str, str], query: str, body: bytes, request_id: str) -> Answer:
+        """An awsQuery call (STS, IAM): `Action=<Operation>` form body in, XML document out."""
         try:
             form = decode_form(body)
         except UnicodeDecodeError:
             return sts_error(400, "MalformedQueryString", "The request body is not UTF-8 form data.", request_id)
         operation = form.pop("Action", "")
         form.pop("Version", None)
-        if operation not in operations(STS):
+        if operation not in operations(service):
             return sts_error(
                 400,
                 "InvalidAction",
-                f"Could not find operation {operation or '(no Action)'} for version {STS_VERSION}",
+                f"Could not find operation {operation or '(no Action)'} "
+                f"for version {service_model(service).api_version}",
                 request_id,
             )
         try:
-            caller = self._caller(STS, operation, headers, query)
+            caller = self._caller(service, operation, headers, query)
         except _Refused as refused:
             return sts_error(refused.status, refused.code, refused.message, request_id)
         try:
-            result = self._call(STS, operation, dict(form), caller)
+            result = self._call(service, operation, dict(form), caller)
         except ServiceFault as fault:
             return sts_error(fault.status, fault.code, fault.message, request_id)
         return sts_success(operation, result, request_id)
@@ -241,14 +242,17 @@ def _route_json(target: str | None) -> tuple[str | None, str]:
     if not target:
         return None, ""
     prefix, _, operation = target.partition(".")
-    return _TARGET_SERVICES.get(prefix), operation
+    return json_targets().get(prefix), operation
 
 
-def _looks_like_query(headers: Mapping[str, str], body: bytes) -> bool:
-    """An awsQuery (STS) request: form-encoded, or an `Action=` body, or an `sts` credential scope."""
-    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return True
-    if body.startswith(b"Action="):
-        return True
+def _query_service(headers: Mapping[str, str], body: bytes) -> str | None:
+    """The query service an awsQuery request is for (form-encoded, an `Action=` body, or a query service's
+    credential scope): the service its credential scope names, else the first registered (STS); None when the
+    request is not an awsQuery one."""
     authorization = headers.get("authorization", "")
-    return "/sts/aws4_request" in authorization
+    named = next((s for s in QUERY_SERVICES if f"/{s}/aws4_request" in authorization), None)
+    if named is not None:
+        return named
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded") or body.startswith(b"Action="):
+        return QUERY_SERVICES[0]
+    return None

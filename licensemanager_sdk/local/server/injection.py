@@ -6,13 +6,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .wire import KMS, LICENSE_MANAGER, STS
+from ..services import REGISTRY
 
 __all__ = ["ANY_OPERATION", "FaultBoard", "FaultRule", "Phase"]
 
 Phase = Literal["before", "after"]
 ANY_OPERATION = "*"
-_SERVICES = (LICENSE_MANAGER, KMS, STS)
+_SERVICES = tuple(r.name for r in REGISTRY)
 
 
 def _check_service(service: str) -> None:

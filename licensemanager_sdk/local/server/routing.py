@@ -1,21 +1,17 @@
-"""Which requests the transports route where: JSON target prefixes, and the operations that may be unsigned."""
+"""Which operations may be called unsigned (the registry in `services.py` says which service speaks which protocol)."""
 
 from __future__ import annotations
 
 import functools
 
 from ..core.model import service_model
-from .wire import LICENSE_MANAGER, STS
+from ..services import QUERY_SERVICES
+from .wire import LICENSE_MANAGER
 
 __all__ = [
     "ANONYMOUS_OPERATIONS",
-    "KMS_TARGET_PREFIX",
-    "LICENSE_MANAGER_TARGET_PREFIX",
     "unsigned_allowed",
 ]
-
-LICENSE_MANAGER_TARGET_PREFIX = "AWSLicenseManager"
-KMS_TARGET_PREFIX = "TrentService"
 
 ANONYMOUS_OPERATIONS: frozenset[tuple[str, str]] = frozenset({(LICENSE_MANAGER, "GetAccessToken")})
 """Called without AWS credentials by AWS's own credential provider: the refresh token is the credential."""
@@ -33,7 +29,8 @@ def _no_auth_operations(service: str) -> frozenset[str]:
 
 
 def unsigned_allowed(service: str, operation: str) -> bool:
-    """License Manager GetAccessToken, and the STS calls the model marks as unauthenticated."""
+    """License Manager GetAccessToken, and the calls of a query service (STS, IAM) its model marks as
+    unauthenticated."""
     if (service, operation) in ANONYMOUS_OPERATIONS:
         return True
-    return service == STS and operation in _no_auth_operations(STS)
+    return service in QUERY_SERVICES and operation in _no_auth_operations(service)
