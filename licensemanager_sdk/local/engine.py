@@ -18,6 +18,7 @@ from typing import Any
 from .core.caller import Caller
 from .core.clock import Clock
 from .core.faults import NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, fault
+from .core.listing import page_tokens
 from .core.model import operation_model
 from .core.responses import Handler, OperationTable
 from .core.settings import Settings
@@ -79,7 +80,7 @@ class Engine:
                 if table.responses.validates_input:
                     validate(service, operation, params)
                 clean = {k: v for k, v in params.items() if v is not None}
-                with self._store.transaction():
+                with self._store.transaction(), page_tokens(self._store):
                     if operation in table.idempotent:
                         return self._idempotent(operation, handler, clean, caller)
                     return handler(caller, clean)
