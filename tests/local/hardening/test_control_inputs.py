@@ -37,7 +37,7 @@ def test_clock_advance_is_bounded(local: LocalLicenseManager, server: LocalServe
 
 @pytest.mark.parametrize("latency", ["Infinity", "1e308", "-1", "true", '"10"', "60001"])
 def test_latency_is_finite_and_bounded(server: LocalServer, latency: str) -> None:
-    status, body = _control(server, "POST", "/_local/faults", '{"operation": "*", "latency_ms": %s}' % latency)
+    status, body = _control(server, "POST", "/_local/faults", '{"operation": "*", "latency_ms": ' + latency + "}")
     assert status == 400 and "latency_ms" in body["message"]
     status, health = _control(server, "GET", "/_local/health")
     assert status == 200 and health["latency_ms"] == []

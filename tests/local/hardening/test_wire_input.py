@@ -102,7 +102,7 @@ def test_next_token_survives_a_restart_on_the_same_state(tmp_path: Any) -> None:
 
 @pytest.mark.parametrize("value", [2.0, True, 1e999, "2"])
 def test_integers_must_be_json_integers(local: LocalLicenseManager, value: Any) -> None:
-    raw = '{"MaxResults": %s}' % ("1e999" if value == 1e999 else json.dumps(value))
+    raw = '{"MaxResults": ' + ("1e999" if value == 1e999 else json.dumps(value)) + "}"
     status, body = call(local, "ListLicenses", raw)
     assert status == 400
     assert body["__type"].endswith("SerializationException")
