@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
+.PHONY: venv test fuzz check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
 
 venv: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): requirements-dev.txt pyproject.toml
 ## The full gate: codegen drift, ruff, mypy --strict, then the test suite.
 test: check awscli-venv
 	$(PY) -m pytest -n 2 -q
+
+## The fuzz suite at length (HYPOTHESIS_PROFILE=fuzz: hundreds of examples per operation; minutes).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/local/fuzz
 
 ## The gate without the tests.
 check: codegen-check lint typecheck
