@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-lowest check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
+.PHONY: venv test test-lowest fuzz check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
 
 venv: $(STAMP)
 
@@ -37,6 +37,10 @@ $(LOWEST_STAMP): pyproject.toml requirements-test.txt scripts/lowest_requirement
 		-r $(LOWEST)/requirements-lowest.txt -r requirements-test.txt
 	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(LOWEST_STAMP)
+
+## The fuzz suite at length (HYPOTHESIS_PROFILE=fuzz: hundreds of examples per operation; minutes).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/local/fuzz
 
 ## The gate without the tests.
 check: codegen-check lint typecheck

@@ -1,7 +1,9 @@
 """`python -m licensemanager_sdk.local`: serve the local AWS License Manager over HTTP.
 
 Ready when the port accepts connections (the first stdout line also says so). SIGTERM or Ctrl-C stops it:
-answers in progress finish, the SQLite state is closed, and the exit status is 0.
+answers in progress finish, the SQLite state is closed, and the exit status is 0. A `--state` file that cannot
+be used (missing directory, a directory, not SQLite, held by another server) ends it at once: one line on
+stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from types import FrameType
 
 from .core.model import operations
 from .core.settings import Settings
+from .core.statefile import StateFileError
 from .emulator import LocalLicenseManager
 
 __all__ = ["main", "parse_settings", "tune_garbage_collector"]
@@ -94,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
-    with LocalLicenseManager(state_path=args.state, settings=settings, region=args.region) as emulator:
+    try:
+        emulator = LocalLicenseManager(state_path=args.state, settings=settings, region=args.region)
+    except StateFileError as exc:
+        sys.stderr.write(f"licensemanager_sdk.local: {exc}\n")
+        return 2
+    with emulator:
         tune_garbage_collector()
         try:
             server = emulator.serve(args.host, args.port)

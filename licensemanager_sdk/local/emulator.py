@@ -15,6 +15,7 @@ import botocore.session
 from botocore.config import Config
 
 from .core.settings import Settings
+from .core.statefile import claim
 from .engine import Engine
 from .server.attach import Attachment, attach, attach_session, detach
 from .server.control import health
@@ -76,7 +77,13 @@ class LocalLicenseManager:
     ) -> None:
         self._region = region
         self._state_path = os.fspath(state_path) if state_path is not None else None
-        self._engine = Engine(state_path=self._state_path, settings=settings)
+        self._state_lock = claim(self._state_path) if self._state_path is not None else None
+        try:
+            self._engine = Engine(state_path=self._state_path, settings=settings)
+        except BaseException:
+            if self._state_lock is not None:
+                self._state_lock.release()
+            raise
         self._faults = FaultBoard()
         self._dispatcher = Dispatcher(self._engine, self._faults, region, self._state_path)
         self._servers: list[LocalServer] = []
@@ -218,6 +225,8 @@ class LocalLicenseManager:
             server.stop()
         self._servers.clear()
         self._engine.close()
+        if self._state_lock is not None:
+            self._state_lock.release()
 
     def __enter__(self) -> LocalLicenseManager:
         return self

@@ -17,6 +17,7 @@ from .core.clock import Clock
 from .core.faults import NOT_IMPLEMENTED_CODE, UNKNOWN_OPERATION_CODE, ServiceFault
 from .core.idempotency import Idempotency
 from .core.ids import account_root_arn, new_hex_id
+from .core.listing import page_tokens
 from .core.model import operation_model
 from .core.organizations import ORGANIZATIONS, Organization
 from .core.responses import OperationTable
@@ -83,7 +84,7 @@ class Engine:
                 if table.responses.validates_input:
                     validate(service, operation, params)
                 clean = {k: v for k, v in params.items() if v is not None}
-                with self._store.transaction():
+                with self._store.transaction(), page_tokens(self._store):
                     if operation in table.idempotent:
                         result = self._idempotency.call(operation, handler, clean, caller)
                     else:

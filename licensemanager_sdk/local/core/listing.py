@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from .faults import fault
 from .jwt import b64url_decode, b64url_encode
+from .store import Store, document_kind
 
-__all__ = ["matches", "paginate", "parse_filters"]
+__all__ = ["matches", "page_tokens", "paginate", "parse_filters"]
 
 T = TypeVar("T")
 
@@ -36,28 +41,85 @@ def matches(filters: list[tuple[str, str]], fields: Callable[[str], Any]) -> boo
     return all(fields(name) == value for name, value in filters)
 
 
+_SECRET = document_kind("page-token-secret")
+_store: ContextVar[Store | None] = ContextVar("licensemanager_local_page_store", default=None)
+_PROCESS_SECRET = secrets.token_bytes(32)  # for paginate called outside an engine call (no store)
+_MAX_TOKEN_CHARS = 1024
+_MAX_OFFSET = 2**31 - 1
+_TOKEN_VERSION = 1
+
+
+@contextmanager
+def page_tokens(store: Store) -> Iterator[None]:
+    """Sign and check NextTokens within the block with `store`'s secret (kept in the state: tokens survive restarts)."""
+    reset = _store.set(store)
+    try:
+        yield
+    finally:
+        _store.reset(reset)
+
+
+def _secret() -> bytes:
+    store = _store.get()
+    if store is None:
+        return _PROCESS_SECRET
+    doc = store.get(_SECRET, "key")
+    if doc is None:
+        doc = {"key": secrets.token_hex(32)}
+        store.put(_SECRET, "key", doc)
+    return bytes.fromhex(doc["key"])
+
+
+def _mac(payload: str) -> str:
+    return b64url_encode(hmac.new(_secret(), payload.encode("ascii"), hashlib.sha256).digest()[:16])
+
+
+def _encode_token(position: dict[str, Any]) -> str:
+    payload = b64url_encode(json.dumps(position, separators=(",", ":")).encode("utf-8"))
+    return f"{payload}.{_mac(payload)}"
+
+
+def _decode_token(token: Any, digest: str) -> int | None:
+    """The offset a token of this query carries, or None for anything else (checked before any decoding)."""
+    if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or not token.isascii():
+        return None
+    payload, sep, mac = token.partition(".")
+    if not sep or not hmac.compare_digest(mac, _mac(payload)):
+        return None
+    try:
+        position = json.loads(b64url_decode(payload))
+    except ValueError:
+        return None
+    if not isinstance(position, dict) or set(position) != {"v", "q", "o"}:
+        return None
+    offset = position["o"]
+    if position["v"] != _TOKEN_VERSION or position["q"] != digest:
+        return None
+    if type(offset) is not int or not 0 <= offset <= _MAX_OFFSET:
+        return None
+    return offset
+
+
 def paginate(
     items: Sequence[T], params: Mapping[str, Any], scope: str, default_size: int, *, error: str = "ValidationException"
 ) -> tuple[list[T], str | None]:
     """One page of `items` and the NextToken for the rest (None on the last page).
 
-    The token is opaque (base64url JSON of the offset and a hash of `scope`, which names the query);
-    a token of another query or garbage -> `error`."""
+    The token is opaque and tamper-evident: base64url JSON `{"v": 1, "q": <hash of scope>, "o": <offset>}`
+    plus an HMAC-SHA256 tag under the state's secret. `scope` names the query (operation, caller, filters), so
+    a token of another query, an altered or forged token -> `error`. A later version ("v": 2) can carry the
+    last key seen instead of an offset (keyset pagination) without changing the token's outer form."""
     size = params.get("MaxResults") or default_size
     digest = hashlib.sha256(scope.encode("utf-8")).hexdigest()[:16]
     offset = 0
     token = params.get("NextToken")
     if token is not None:
-        try:
-            decoded = json.loads(b64url_decode(token))
-            offset = int(decoded["o"])
-            valid = decoded["q"] == digest and offset >= 0
-        except (ValueError, KeyError, TypeError):
-            valid = False
-        if not valid:
-            raise fault(error, "Invalid NextToken.")
+        decoded = _decode_token(token, digest)
+        if decoded is None:
+            raise fault(error, "Invalid NextToken: pass the NextToken of the previous page of this same request.")
+        offset = decoded
     page = list(items[offset : offset + size])
     end = offset + size
     if end >= len(items):
         return page, None
-    return page, b64url_encode(json.dumps({"o": end, "q": digest}, separators=(",", ":")).encode("utf-8"))
+    return page, _encode_token({"v": _TOKEN_VERSION, "q": digest, "o": end})

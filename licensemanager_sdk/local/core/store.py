@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from .statefile import create_private
+
 __all__ = ["Doc", "Kind", "Store", "document_kind"]
 
 Doc = dict[str, Any]
@@ -138,6 +140,7 @@ class Store:
         self._write_lock = threading.Lock()
         self._checkpointer: _Checkpointer | None = None
         if path is not None:
+            create_private(os.fspath(path))  # 0600: the state holds private keys
             self._conn = sqlite3.connect(os.fspath(path), check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
@@ -20,13 +22,20 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from .faults import SERIALIZATION_CODE, ServiceFault
 from .model import operation_model
 
-__all__ = ["format_value", "validate"]
+__all__ = ["MAX_PROBLEMS", "format_value", "validate"]
 
 # A compiled check appends Coral messages ("Value ... at 'path' failed to satisfy constraint: ...") to a list.
 _Check = Callable[[Any, str, list[str]], None]
 
 #: (operation, member) whose enum is checked by the operation itself, with a more specific error.
 _ENUM_EXEMPT = {("CheckoutBorrowLicense", "DigitalSignatureMethod")}
+
+MAX_PROBLEMS = 10
+"""Violations reported in one ValidationException; past that, validation stops and says so."""
+_MAX_SHOWN = 256  # characters of an offending value quoted in a message
+
+#: JSON integer ranges of `integer` and `long` shapes whose model gives no min/max.
+_INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 def validate(service: str, operation: str, params: Mapping[str, Any]) -> None:
@@ -53,10 +62,21 @@ def _compiled(service: str, operation: str) -> Callable[[Mapping[str, Any], str,
     shape = op.input_shape if op is not None else None
     check = _compile(shape, operation) if shape is not None else None
 
+    semantic = _SEMANTIC.get(operation, ())
+
     def run(params: Mapping[str, Any], path: str, errors: list[str]) -> None:
         if check is None:
             return
-        check(params, path, errors)
+        try:
+            check(params, path, errors)
+            for rule in semantic:
+                rule(params, errors)
+        except _TooMany:
+            raise ServiceFault(
+                "ValidationException",
+                f"More than {MAX_PROBLEMS} validation errors detected (validation stopped there); "
+                f"the first {MAX_PROBLEMS}: " + "; ".join(errors[:MAX_PROBLEMS]),
+            ) from None
         if errors:
             n = len(errors)
             noun = "validation error" if n == 1 else "validation errors"
@@ -69,9 +89,19 @@ def _java_name(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+class _TooMany(Exception):
+    """More than MAX_PROBLEMS violations: validation stops at once (a huge bad request costs little)."""
+
+
 def _fail(value: Any, path: str, constraint: str, errors: list[str]) -> None:
-    shown = "null" if value is None else f"'{format_value(value)}'"
+    if len(errors) >= MAX_PROBLEMS:
+        raise _TooMany
+    shown = "null" if value is None else f"'{_shorten(format_value(value))}'"
     errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "..."
 
 
 def _type_error(value: Any, path: str, expected: str) -> ServiceFault:
@@ -98,9 +128,9 @@ def _compile(shape: Shape, operation: str, member: str = "") -> _Check:
     if kind == "string":
         return _compile_string(shape, check_enum=(operation, member) not in _ENUM_EXEMPT)
     if kind in ("integer", "long"):
-        return _compile_number(shape, integral=True)
+        return _compile_number(shape, integral=True, bounds=_INT_RANGES[kind])
     if kind in ("float", "double"):
-        return _compile_number(shape, integral=False)
+        return _compile_number(shape, integral=False, bounds=(None, None))
     if kind == "boolean":
         return _check_boolean
     if kind == "blob":
@@ -190,14 +220,16 @@ def _compile_string(shape: Shape, *, check_enum: bool) -> _Check:
     return check
 
 
-def _compile_number(shape: Shape, *, integral: bool) -> _Check:
-    lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
+def _compile_number(shape: Shape, *, integral: bool, bounds: tuple[int | None, int | None]) -> _Check:
+    lo = shape.metadata.get("min", bounds[0])
+    hi = shape.metadata.get("max", bounds[1])
     expected = "an integer" if integral else "a number"
 
     def check(value: Any, path: str, errors: list[str]) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # JSON integers only for integer/long (2.0, true and 1e999 are not), finite numbers for float/double.
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise _type_error(value, path, expected)
-        if integral and isinstance(value, float) and not value.is_integer():
+        if (integral and not isinstance(value, int)) or (isinstance(value, float) and not math.isfinite(value)):
             raise _type_error(value, path, expected)
         if lo is not None and value < lo:
             _fail(value, path, f"Member must have value greater than or equal to {lo}", errors)
@@ -222,9 +254,66 @@ def _check_blob(value: Any, path: str, _errors: list[str]) -> None:
 
 
 def _check_timestamp(value: Any, path: str, _errors: list[str]) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _type_error(value, path, "a timestamp")
+    if isinstance(value, float) and not math.isfinite(value):
         raise _type_error(value, path, "a timestamp")
 
 
 def _check_nothing(_value: Any, _path: str, _errors: list[str]) -> None:
     return None
+
+
+# -- semantic checks (ValidationException) on top of the model ------------------------------------------
+
+_Rule = Callable[[Mapping[str, Any], list[str]], None]
+
+_ISO = re.compile(
+    r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(Z|([+-])([0-9]{2}):([0-9]{2}))",
+    re.ASCII,
+)
+_DATE_RANGE = "Member must be a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+
+
+def _representable(text: str) -> bool:
+    """Whether an ISO 8601 date-time (already pattern-checked) names an instant of years 1..9999 in UTC."""
+    m = _ISO.fullmatch(text)
+    if m is None:
+        return True  # not date-shaped: the model's pattern check reports it
+    year, month, day, hour, minute, second, zone, sign, zh, zm = m.groups()
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=timezone.utc)
+        if zone != "Z":
+            shift = timedelta(hours=int(zh), minutes=int(zm))
+            local = local - shift if sign == "+" else local + shift
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _validity_in_range(params: Mapping[str, Any], errors: list[str]) -> None:
+    validity = params.get("Validity")
+    if not isinstance(validity, dict):
+        return
+    for member in ("Begin", "End"):
+        value = validity.get(member)
+        if isinstance(value, str) and not _representable(value):
+            _fail(value, f"validity.{member.lower()}", _DATE_RANGE, errors)
+
+
+def _quantities_are_digits(params: Mapping[str, Any], errors: list[str]) -> None:
+    entitlements = params.get("Entitlements")
+    if not isinstance(entitlements, list):
+        return
+    for i, item in enumerate(entitlements, start=1):
+        value = item.get("Value") if isinstance(item, dict) else None
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            _fail(value, f"entitlements.{i}.member.value", "Member must be a whole number of ASCII digits", errors)
+
+
+_SEMANTIC: dict[str, tuple[_Rule, ...]] = {
+    "CreateLicense": (_validity_in_range,),
+    "CreateLicenseVersion": (_validity_in_range,),
+    "CheckoutLicense": (_quantities_are_digits,),
+    "CheckoutBorrowLicense": (_quantities_are_digits,),
+}

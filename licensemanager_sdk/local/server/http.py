@@ -14,16 +14,56 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from .control import guard_control, local_host_names
 from .wire import Answer, encode_json
 
-__all__ = ["LocalServer"]
+__all__ = ["MAX_BODY", "MAX_CONNECTIONS", "READ_TIMEOUT_S", "LocalServer"]
 
 HandleHttp = Callable[[str, str, Mapping[str, str], bytes], Answer]
 
 _MAX_HEADER_LINE = 65536
 _MAX_HEADERS = 100
-_MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 16 * 1024 * 1024
+"""Largest request body, sized or chunked; past it the answer is 413 and the connection closes."""
+READ_TIMEOUT_S = 20.0
+"""A connection that sends nothing for this long (mid-request or idle between requests) is closed."""
+MAX_CONNECTIONS = 256
+"""Connections served at once (one thread each); further ones wait in the listen backlog for a free slot."""
+_MAX_CHUNK_SIZE_DIGITS = 8  # hex digits of one chunk size (16 MiB needs 7)
 _REASONS = {code: reason.encode("latin-1") for code, (reason, _) in BaseHTTPRequestHandler.responses.items()}
+
+
+_REJECT_CODES = {408: "RequestTimeout", 413: "RequestEntityTooLarge", 414: "RequestURITooLong", 431: "BadRequest"}
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_UNSAFE_IN_HEADER = str.maketrans({"\r": " ", "\n": " "})
+
+
+class _Framing(Exception):
+    """A request whose framing is broken: answered `status` with an AWS-style error, then the connection closes."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _is_hex(text: bytes) -> bool:
+    return all(byte in _HEX for byte in text)
+
+
+def _content_length(text: str) -> int:
+    """Content-Length as ASCII digits only (no sign, no `_`, no list); _Framing otherwise or past MAX_BODY."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise _Framing(400, f"Invalid Content-Length {text[:20]!r}: expected decimal digits.")
+    length = int(text)
+    if length > MAX_BODY:
+        raise _Framing(413, f"Request body of {length} bytes is larger than {MAX_BODY} bytes.")
+    return length
+
+
+def _header_line(key: str, value: str) -> bytes:
+    """`key: value` CRLF; CR/LF cannot split it and characters outside latin-1 become `?`."""
+    return (f"{key}: {value}".translate(_UNSAFE_IN_HEADER) + "\r\n").encode("latin-1", "replace")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -33,6 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        self.request.settimeout(self.server.read_timeout)  # every read waits at most this long
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, True)
@@ -49,12 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.handle_one_request()
             while not self.close_connection:
                 self.handle_one_request()
-        except (OSError, ValueError):  # the peer went away, or sent a broken chunked body
+        except _Framing as exc:
+            with contextlib.suppress(OSError):
+                self._reject(exc.status, exc.message)
+                self._linger()
+        except OSError:  # the peer went away, or stayed silent past the read timeout
             self.close_connection = True
 
     def handle_one_request(self) -> None:
         rfile = self.rfile
-        line = rfile.readline(_MAX_HEADER_LINE + 1)
+        try:
+            line = rfile.readline(_MAX_HEADER_LINE + 1)
+        except TimeoutError:  # idle keep-alive connection: close it quietly
+            self.close_connection = True
+            return
         if not line:
             self.close_connection = True
             return
@@ -68,11 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
         method, path, version = parts
         headers: dict[str, str] = {}
         for _ in range(_MAX_HEADERS + 1):
-            raw = rfile.readline(_MAX_HEADER_LINE + 1)
-            if raw in (b"\r\n", b"\n", b""):
+            raw = self._read_line("header")
+            if raw in (b"\r\n", b"\n"):
                 break
             name, sep, value = raw.decode("latin-1").partition(":")
-            if not sep:
+            if not sep or not name.strip():
                 self._reject(400, "Malformed header line.")
                 return
             key = name.strip().lower()
@@ -84,24 +133,21 @@ class _Handler(BaseHTTPRequestHandler):
 
         connection = headers.get("connection", "").lower()
         self.close_connection = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        encoding = headers.get("transfer-encoding")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked" or "content-length" in headers:
+                raise _Framing(400, "Transfer-Encoding must be exactly 'chunked', without Content-Length.")
+            self._continue(headers)
             body = self._read_chunked()
         else:
-            try:
-                length = int(headers.get("content-length", "0"))
-            except ValueError:
-                self._reject(400, "Bad Content-Length.")
-                return
-            if length < 0 or length > _MAX_BODY:
-                self._reject(413, "Request body too large.")
-                return
-            if headers.get("expect", "").lower() == "100-continue":
-                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-            body = rfile.read(length) if length else b""
-            if len(body) != length:
-                self.close_connection = True
-                return
+            length = _content_length(headers.get("content-length", "0"))
+            self._continue(headers)
+            body = self._read_exactly(length) if length else b""
 
+        refused = guard_control(method, path, headers, body, self.server.local_hosts, self.server.server_port)
+        if refused is not None:
+            self._send(refused)
+            return
         self.server.begin_request()
         try:
             answer = self.server.handle_http(method, path, headers, body)
@@ -109,26 +155,63 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.end_request()
 
+    def _linger(self) -> None:
+        """After an error answer, read a little of what the peer still sends, so that closing does not reset
+        the connection before the peer has read the answer."""
+        self.connection.shutdown(socket.SHUT_WR)
+        self.connection.settimeout(0.2)
+        for _ in range(16):
+            if not self.connection.recv(65536):
+                return
+
+    def _continue(self, headers: Mapping[str, str]) -> None:
+        if headers.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _read_line(self, what: str) -> bytes:
+        """One CRLF/LF-terminated line; _Framing when the peer stops, goes silent or sends an endless line."""
+        try:
+            line = self.rfile.readline(_MAX_HEADER_LINE + 1)
+        except TimeoutError:
+            raise _Framing(408, f"Request {what} not received within {self.server.read_timeout:g} s.") from None
+        if len(line) > _MAX_HEADER_LINE:
+            raise _Framing(431 if what == "header" else 400, f"Request {what} line too long.")
+        if not line.endswith(b"\n"):
+            raise _Framing(400, f"Request ended in the middle of a {what} line.")
+        return line
+
+    def _read_exactly(self, length: int) -> bytes:
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            raise _Framing(408, f"Request body not received within {self.server.read_timeout:g} s.") from None
+        if len(body) != length:
+            raise _Framing(400, f"Request body ended after {len(body)} of {length} bytes (Content-Length).")
+        return body
+
     def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while True:
-            size_line = self.rfile.readline(_MAX_HEADER_LINE)
-            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            size_text = self._read_line("chunk size").split(b";", 1)[0].strip()
+            if not size_text or len(size_text) > _MAX_CHUNK_SIZE_DIGITS or not _is_hex(size_text):
+                raise _Framing(400, f"Invalid chunk size {size_text[:20]!r}: expected hexadecimal digits.")
+            size = int(size_text, 16)
             if size == 0:
-                while self.rfile.readline(_MAX_HEADER_LINE) not in (b"\r\n", b"\n", b""):
+                while self._read_line("trailer") not in (b"\r\n", b"\n"):
                     pass
                 return b"".join(chunks)
             total += size
-            if total > _MAX_BODY:
-                raise ValueError("chunked body too large")
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(_MAX_HEADER_LINE)
+            if total > MAX_BODY:
+                raise _Framing(413, f"Request body larger than {MAX_BODY} bytes.")
+            chunks.append(self._read_exactly(size))
+            if self._read_line("chunk end") not in (b"\r\n", b"\n"):
+                raise _Framing(400, "Chunk data longer than its size.")
 
     def _send(self, answer: Answer) -> None:
         head = [b"HTTP/1.1 %d %s\r\n" % (answer.status, _REASONS.get(answer.status, b"Unknown"))]
         for key, value in answer.headers.items():
-            head.append(f"{key}: {value}\r\n".encode("latin-1"))
+            head.append(_header_line(key, value))
         if "Content-Length" not in answer.headers:
             head.append(b"Content-Length: %d\r\n" % len(answer.body))
         if self.close_connection:
@@ -138,9 +221,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.sendall(b"".join(head))
 
     def _reject(self, status: int, message: str) -> None:
-        body = encode_json({"__type": "BadRequest", "message": message})
+        code = _REJECT_CODES.get(status, "BadRequest")
+        body = encode_json({"__type": code, "message": message})
         self.close_connection = True
-        self._send(Answer(status, {"Content-Type": "application/json", "Content-Length": str(len(body))}, body))
+        headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "Content-Length": str(len(body))}
+        self._send(Answer(status, headers, body))
 
     def log_message(self, format: str, *args: Any) -> None:
         """No per-request logging (it costs more than the request)."""
@@ -152,12 +237,40 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], handle_http: HandleHttp) -> None:
+    def __init__(
+        self, address: tuple[str, int], handle_http: HandleHttp, read_timeout: float, max_connections: int
+    ) -> None:
         self.handle_http = handle_http
+        self.read_timeout = read_timeout
         self._connections: set[socket.socket] = set()
         self._inflight = 0
         self._idle = threading.Condition()
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._closing = False
         super().__init__(address, _Handler)
+        self.local_hosts = local_host_names(address[0])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a handler thread once a connection slot is free (the accept loop waits meanwhile)."""
+        while not self._slots.acquire(timeout=0.05):
+            if self._closing:
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def close_soon(self) -> None:
+        """Stop waiting for connection slots (called before `shutdown`)."""
+        self._closing = True
 
     def track(self, connection: socket.socket, open_: bool) -> None:
         with self._idle:
@@ -189,8 +302,16 @@ class _Server(ThreadingHTTPServer):
 class LocalServer:
     """A running HTTP endpoint; `url` is e.g. `http://127.0.0.1:54321`. Stop with `.stop()` or a `with` block."""
 
-    def __init__(self, handle_http: HandleHttp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = _Server((host, port), handle_http)
+    def __init__(
+        self,
+        handle_http: HandleHttp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        read_timeout: float = READ_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self._server = _Server((host, port), handle_http, read_timeout, max_connections)
         self.host: str = host
         self.port: int = self._server.server_address[1]
         self._thread: threading.Thread | None = None
@@ -216,6 +337,7 @@ class LocalServer:
         if self._stopped:
             return
         self._stopped = True
+        self._server.close_soon()
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join()

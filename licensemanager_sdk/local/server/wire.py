@@ -6,6 +6,7 @@ Pure functions over bytes and strings: no engine, no sockets. `_dispatch` compos
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -17,6 +18,7 @@ __all__ = [
     "JSON_CONTENT_TYPE",
     "KMS",
     "LICENSE_MANAGER",
+    "MAX_JSON_DEPTH",
     "STS",
     "STS_VERSION",
     "Answer",
@@ -49,6 +51,12 @@ _LICENSE_MANAGER_ERROR_NAMESPACE = "com.amazonaws.licensemanager#"
 
 _json_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _json_decode = json.JSONDecoder().decode
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects a request body may have (the models need fewer than 10)."""
+
+# Strings (whose brackets do not nest) and brackets, for the depth scan of bodies with many brackets.
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 class Answer(NamedTuple):
@@ -121,10 +129,29 @@ def decode_json_object(body: bytes) -> dict[str, Any]:
     """The request's JSON object; an empty body is `{}`. Raises ValueError for anything else."""
     if not body or body.isspace():
         return {}
-    value = _json_decode(body.decode())
+    _check_depth(body)
+    try:
+        value = _json_decode(body.decode())
+    except RecursionError:  # only reachable if the scan and the decoder disagree; never a 500
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
     if not isinstance(value, dict):
         raise ValueError(f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def _check_depth(body: bytes) -> None:
+    """ValueError when arrays/objects nest deeper than MAX_JSON_DEPTH (cheap count first, exact scan after)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for match in _JSON_TOKENS.finditer(body):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        elif token in (b"]", b"}"):
+            depth -= 1
 
 
 def decode_form(body: bytes) -> dict[str, str]:
