@@ -19,7 +19,7 @@ from licensemanager_sdk.resources.distribution import DEFAULT_RATE_LIMIT
 from licensemanager_sdk.resources.distribution.rate import RateControl
 from licensemanager_sdk.resources.distribution.run import _client_token
 
-from .conftest import BUYER, BUYER_ROOT, SELLER, CallLog, make_license
+from .conftest import BUYER, BUYER_ROOT, OTHER, SELLER, CallLog, make_license
 
 OPS = ["CheckoutLicense", "ListPurchasedLicenses"]
 
@@ -76,6 +76,111 @@ def test_dead_grants_do_not_count_and_a_replayed_token_stays_one_grant(
     assert _client_token(license.arn, BUYER_ROOT, "g") == _client_token(license.arn, BUYER_ROOT, "g")
     assert re.fullmatch(r"\S{1,64}", _client_token(license.arn, BUYER_ROOT, "g"))
     assert _client_token(license.arn, BUYER_ROOT, "g") != _client_token(license.arn, BUYER_ROOT, "g2")
+
+
+def test_a_rerun_within_the_window_replaces_deleted_and_rejected_grants_and_nothing_else(
+    local: LocalLicenseManager, seller: LicenseManager, buyer: LicenseManager, seller_log: CallLog, license: License
+) -> None:
+    principals = [BUYER, *accounts(3)]
+    first = seller.grants.distribute(license, principals, OPS, grant_name="fleet")
+    assert len(first.created) == 4
+    old = {item.principal: item.grant_arn or "" for item in first.outcomes}
+    rejected, deleted, accepted, untouched = (f"arn:aws:iam::{a}:root" for a in [BUYER, *accounts(3)[:3]])
+    buyer.grants.get(old[rejected]).reject()
+    seller.grants.get(old[deleted]).delete()
+    local.client(account=accounts(3)[1]).grants.get(old[accepted]).accept()  # DISABLED: accepted, still live
+    first_tokens = {call["ClientToken"] for call in seller_log.of("CreateGrant")}
+
+    seller_log.clear()
+    again = seller.grants.distribute(license, principals, OPS, grant_name="fleet")  # same name, within 10 minutes
+    assert [item.outcome for item in again.outcomes] == ["created", "created", "already_present", "already_present"]
+    assert seller_log.names().count("ListDistributedGrants") == 1
+    calls = seller_log.of("CreateGrant")
+    assert len(calls) == 2 and not first_tokens & {call["ClientToken"] for call in calls}  # new idempotency keys
+    replaced = {item.principal: item for item in again.created}
+    assert replaced[rejected].grant_arn not in (None, old[rejected])
+    assert replaced[deleted].grant_arn not in (None, old[deleted])
+    assert replaced[rejected].message == f"replaces {old[rejected]} (REJECTED)"
+    assert replaced[deleted].message == f"replaces {old[deleted]} (DELETED)"
+    assert [(item.grant_arn, item.grant_status) for item in again.already_present] == [
+        (old[accepted], "DISABLED"),
+        (old[untouched], "PENDING_ACCEPT"),
+    ]
+    live = Counter(
+        grant.data.grantee_principal_arn or ""
+        for grant in seller.grants.list_distributed(license_arn=license)
+        if str(grant.status) not in {"REJECTED", "DELETED"}
+    )
+    assert live == Counter(dict.fromkeys(old, 1))  # every principal one live grant, no duplicate
+    assert seller.grants.get(replaced[rejected].grant_arn or "").status == "PENDING_ACCEPT"
+    assert seller.grants.get(replaced[deleted].grant_arn or "").status == "PENDING_ACCEPT"
+
+    seller_log.clear()
+    third = seller.grants.distribute(license, principals, OPS, grant_name="fleet")
+    assert [item.outcome for item in third.outcomes] == ["already_present"] * 4
+    assert seller_log.of("CreateGrant") == []
+    assert {item.grant_arn for item in third.outcomes} == {
+        replaced[rejected].grant_arn,
+        replaced[deleted].grant_arn,
+        old[accepted],
+        old[untouched],
+    }
+
+
+def test_the_token_depends_on_the_dead_grants_not_their_order_and_a_dry_run_names_them(
+    seller: LicenseManager, buyer: LicenseManager, license: License
+) -> None:
+    token = _client_token(license.arn, BUYER_ROOT, "g")
+    assert _client_token(license.arn, BUYER_ROOT, "g", ()) == token  # no dead grant: the token runs before gave
+    one = _client_token(license.arn, BUYER_ROOT, "g", ["arn:b", "arn:a"])
+    assert one == _client_token(license.arn, BUYER_ROOT, "g", ["arn:a", "arn:b"]) and re.fullmatch(r"\S{1,64}", one)
+    assert len({token, one, _client_token(license.arn, BUYER_ROOT, "g", ["arn:a"])}) == 3
+
+    dead = seller.grants.distribute(license, [BUYER], OPS, grant_name="g").created[0].grant_arn or ""
+    buyer.grants.get(dead).reject()
+    plan = seller.grants.distribute(license, [BUYER, OTHER], OPS, grant_name="g", dry_run=True)
+    assert [(item.outcome, item.message) for item in plan.outcomes] == [
+        ("would_create", f"replaces {dead} (REJECTED)"),
+        ("would_create", None),
+    ]
+
+
+def test_concurrent_reruns_make_one_replacement(seller: LicenseManager, seller_log: CallLog, license: License) -> None:
+    principal = f"arn:aws:iam::{accounts(1)[0]}:root"
+    dead = seller.grants.distribute(license, accounts(1), OPS, grant_name="g").created[0].grant_arn or ""
+    seller.grants.get(dead).delete()
+    other: list[DistributionReport] = []
+    started: list[bool] = []
+
+    def run_another_first(**_: object) -> None:  # a second run that listed the same state overtakes this one
+        if not started:
+            started.append(True)
+            other.append(seller.grants.distribute(license, accounts(1), OPS, grant_name="g"))
+
+    seller.boto3_client.meta.events.register_first("before-call.license-manager.CreateGrant", run_another_first)
+    seller_log.clear()
+    report = seller.grants.distribute(license, accounts(1), OPS, grant_name="g")
+    assert [item.outcome for item in report.outcomes] == ["created"]
+    assert [item.outcome for item in other[0].outcomes] == ["created"]
+    assert report.created[0].grant_arn == other[0].created[0].grant_arn != dead  # the same token: one grant
+    assert len({call["ClientToken"] for call in seller_log.of("CreateGrant")}) == 1
+    assert grants_per_principal(seller, license) == Counter({principal: 2})  # the dead one and its replacement
+
+
+def test_a_rerun_after_a_lost_answer_finds_the_replacement(
+    local: LocalLicenseManager, seller: LicenseManager, seller_log: CallLog, license: License
+) -> None:
+    principal = f"arn:aws:iam::{accounts(1)[0]}:root"
+    dead = seller.grants.distribute(license, accounts(1), OPS, grant_name="g").created[0].grant_arn or ""
+    seller.grants.get(dead).delete()
+    local.inject_fault("CreateGrant", "ServerInternalException", times=3, phase="after")  # made, answers lost
+    lost = seller.grants.distribute(license, accounts(1), OPS, grant_name="g", attempts_per_principal=1)
+    assert [item.outcome for item in lost.outcomes] == ["failed"]
+    seller_log.clear()
+    again = seller.grants.distribute(license, accounts(1), OPS, grant_name="g")
+    assert [(item.outcome, item.grant_status) for item in again.outcomes] == [("already_present", "PENDING_ACCEPT")]
+    assert again.outcomes[0].grant_arn != dead and seller_log.of("CreateGrant") == []
+    assert grants_per_principal(seller, license) == Counter({principal: 2})
 
 
 def test_a_failed_principal_never_stops_the_others(

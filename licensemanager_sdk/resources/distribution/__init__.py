@@ -5,9 +5,15 @@ JSON/CSV writers, `rate.py` the client-side CreateGrant rate control.
 """
 
 from licensemanager_sdk.resources.distribution.report import DistributionReport, Outcome, PrincipalOutcome
-from licensemanager_sdk.resources.distribution.run import DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT, distribute
+from licensemanager_sdk.resources.distribution.run import (
+    DEAD_STATUSES,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RATE_LIMIT,
+    distribute,
+)
 
 __all__ = [
+    "DEAD_STATUSES",
     "DEFAULT_CONCURRENCY",
     "DEFAULT_RATE_LIMIT",
     "DistributionReport",

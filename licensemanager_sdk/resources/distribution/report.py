@@ -12,7 +12,8 @@ from typing import IO, Literal
 __all__ = ["DistributionReport", "Outcome", "PrincipalOutcome"]
 
 Outcome = Literal["created", "already_present", "failed", "would_create"]
-"""What happened to one principal (`would_create` only in a dry run)."""
+"""What happened to one principal (`would_create` only in a dry run): `already_present` when it holds a live grant
+on the license (of any name), `created` when it got a new one, a replacement if its grants had all died."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,8 @@ class PrincipalOutcome:
     error_code: str | None = None
     """For `failed`: the AWS error code (`ValidationException`, ...) or the exception type."""
     message: str | None = None
-    """For `failed`: the error message."""
+    """For `failed`: the error message. For `created` (and `would_create`) when the principal's grants on the license
+    had all died (rejected, deleted, ...): the grants the new one replaces, `replaces <ARN> (<status>), ...`."""
     attempts: int = 0
     """CreateGrant calls made for this principal by the distribution (each one itself retried by the client)."""
 

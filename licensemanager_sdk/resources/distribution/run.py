@@ -5,7 +5,8 @@ How a run goes:
 1. Principals are checked and normalised (`"123456789012"` -> `arn:aws:iam::123456789012:root`) and de-duplicated,
    before any request. Allowed operations are checked against `AllowedOperation`.
 2. One lazy `ListDistributedGrants` listing (filter `LicenseArn`) finds principals that already hold a live grant on
-   the license (any status but REJECTED, DELETED, FAILED_WORKFLOW): they are reported `already_present`.
+   the license (any status but those in `DEAD_STATUSES`): they are reported `already_present`. It also collects the
+   dead grants of the others, which their new grant replaces.
 3. The others get `CreateGrant` from a pool of `concurrency` threads, paced by `RateControl` (rate.py). By default
    (`rate_limit=None`) it is adaptive: no cap while every call is answered at the first attempt; congestion (a call
    still throttled after the client's retries, or one that needed retries: `response_metadata.attempts > 1`) caps
@@ -13,8 +14,10 @@ How a run goes:
    decision; half when all were), cuts a cap the same way at most every 0.25 s (never below 1/s), grows it 20% a
    second on clean answers, and lifts it once it is twice the demand and nothing was congested for a second. A
    number is a fixed ceiling in calls per second with the same cuts and recovery below it. Each grant's ClientToken
-   is deterministic (license ARN + principal ARN + grant name), so a retry, a lost response or a re-run within the
-   service's idempotency window cannot create a second grant; after that window step 2 catches re-runs.
+   is deterministic (license ARN + principal ARN + grant name + the ARNs of the principal's dead grants on the
+   license), so a retry, a lost response or a concurrent run that listed the same grants cannot create a second
+   grant, while a principal whose grant died since the last run gets a new idempotency key, not the dead grant's
+   replayed answer; a re-run finds what was created in step 2.
 4. A principal whose call still fails with throttling, a 5xx or a transport error is tried again (same ClientToken),
    up to `attempts_per_principal` times, waiting with the client's `RetryConfig` backoff. Any other error is recorded
    as `failed` with its code and message; it never stops the other principals.
@@ -45,7 +48,7 @@ from licensemanager_sdk.types import AllowedOperation
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE_LIMIT", "distribute"]
+__all__ = ["DEAD_STATUSES", "DEFAULT_CONCURRENCY", "DEFAULT_RATE_LIMIT", "distribute"]
 
 _log = logging.getLogger("licensemanager_sdk")
 
@@ -58,14 +61,24 @@ retries; at the first sign of congestion, a cap at half the measured send rate, 
 (not below 1/s) and won back on success (see the module docstring). A number is a fixed ceiling in calls per second
 (that still backs off on congestion)."""
 
-_DEAD = frozenset({"REJECTED", "DELETED", "FAILED_WORKFLOW"})
-"""Grant statuses that do not count as holding the license: such principals get a new grant."""
+DEAD_STATUSES: Final = frozenset({"REJECTED", "DELETED", "PENDING_DELETE", "FAILED_WORKFLOW"})
+"""Grant statuses that no longer give the principal the license, and never will again: a principal whose grants on
+the license all have one of these gets a new grant. Every other status is live (PENDING_WORKFLOW, PENDING_ACCEPT,
+DISABLED: accepted but not activated, ACTIVE, WORKFLOW_COMPLETED, and any status this SDK does not know)."""
 
 
-def _client_token(license_arn: str, principal: str, grant_name: str) -> str:
-    """The ClientToken of one distributed grant: the same for the same license, principal and grant name."""
-    digest = hashlib.sha256(f"{license_arn}\n{principal}\n{grant_name}".encode()).hexdigest()
-    return f"lmsdk-grant-{digest[:48]}"
+def _client_token(license_arn: str, principal: str, grant_name: str, replacing: Iterable[str] = ()) -> str:
+    """The ClientToken of one distributed grant: the same for the same license, principal, grant name and dead grants
+    it replaces (their ARNs, in any order), a new one whenever another of the principal's grants has died."""
+    key = "\n".join([license_arn, principal, grant_name, *sorted(replacing)])
+    return f"lmsdk-grant-{hashlib.sha256(key.encode()).hexdigest()[:48]}"
+
+
+def _replaces(dead: dict[str, str]) -> str | None:
+    """The report's note on a new grant that replaces dead ones: `replaces <ARN> (<status>), ...`."""
+    if not dead:
+        return None
+    return "replaces " + ", ".join(f"{arn} ({status})" for arn, status in sorted(dead.items()))
 
 
 def _principals(principals: Iterable[str]) -> list[str]:
@@ -124,12 +137,17 @@ def distribute(
     region = home_region or lm.region_name
 
     existing: dict[str, PrincipalOutcome] = {}
+    dead: dict[str, dict[str, str]] = {}  # principal -> {ARN: status} of its dead grants
     wanted = set(targets)
     for grant in lm.grants.list_distributed(license_arn=license.arn):
         data = grant.data
         holder = data.grantee_principal_arn
+        if holder not in wanted or holder in existing:
+            continue
         status = None if data.grant_status is None else str(data.grant_status)
-        if holder in wanted and holder not in existing and status not in _DEAD:
+        if status in DEAD_STATUSES:
+            dead.setdefault(holder, {})[grant.arn] = status
+        else:
             existing[holder] = PrincipalOutcome(holder, "already_present", grant.arn, status)
 
     results: dict[str, PrincipalOutcome] = {}
@@ -147,12 +165,12 @@ def distribute(
 
     if dry_run:
         for principal in todo:
-            record(PrincipalOutcome(principal, "would_create"))
+            record(PrincipalOutcome(principal, "would_create", message=_replaces(dead.get(principal, {}))))
     elif todo:
         _create_all(
             lm,
             license.arn,
-            todo,
+            [(principal, dead.get(principal, {})) for principal in todo],
             operations,
             grant_name,
             region,
@@ -174,7 +192,7 @@ def distribute(
 def _create_all(
     lm: LicenseManager,
     license_arn: str,
-    todo: list[str],
+    todo: list[tuple[str, dict[str, str]]],
     operations: list[AllowedOperation],
     grant_name: str,
     region: str,
@@ -187,12 +205,12 @@ def _create_all(
     _warn_if_pool_small(lm, workers)
     control = RateControl(rate_limit, burst=float(workers))
 
-    def one(principal: str) -> PrincipalOutcome:
-        return _create_one(lm, license_arn, principal, operations, grant_name, region, attempts, control)
+    def one(principal: str, replacing: dict[str, str]) -> PrincipalOutcome:
+        return _create_one(lm, license_arn, principal, replacing, operations, grant_name, region, attempts, control)
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lmsdk-distribute")
     try:
-        futures = [pool.submit(one, principal) for principal in todo]
+        futures = [pool.submit(one, principal, replacing) for principal, replacing in todo]
         for future in as_completed(futures):
             record(future.result())
     finally:
@@ -203,13 +221,15 @@ def _create_one(
     lm: LicenseManager,
     license_arn: str,
     principal: str,
+    replacing: dict[str, str],
     operations: list[AllowedOperation],
     grant_name: str,
     region: str,
     attempts: int,
     control: RateControl,
 ) -> PrincipalOutcome:
-    token = _client_token(license_arn, principal, grant_name)
+    """CreateGrant for one principal, `replacing` its dead grants ({ARN: status}) on the license, if any."""
+    token = _client_token(license_arn, principal, grant_name, replacing)
     retry = lm.config.retry
     backoff = Backoff.from_config(retry)
     attempt = 0
@@ -245,4 +265,6 @@ def _create_one(
         else:
             control.succeeded()
         status = None if response.status is None else str(response.status)
-        return PrincipalOutcome(principal, "created", response.grant_arn, status, attempts=attempt)
+        return PrincipalOutcome(
+            principal, "created", response.grant_arn, status, message=_replaces(replacing), attempts=attempt
+        )
