@@ -9,6 +9,7 @@ keys and claims of the wrong type are refused: whatever the input, the only erro
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -20,12 +21,14 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
+from botocore.exceptions import ClientError
+from pydantic import ValidationError
+
 from licensemanager_sdk._exceptions import TokenVerificationError
+from licensemanager_sdk.types import EntitlementData
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-
-    from licensemanager_sdk.types import EntitlementData
 
 __all__ = [
     "MAX_TOKEN_CHARS",
@@ -144,6 +147,7 @@ def verify(
 
 def load_public_key(key: PublicKeySource) -> RSAPublicKey:
     """An RSA public key from PEM text/bytes or DER SubjectPublicKeyInfo bytes."""
+    # lazy: cryptography is loaded only by applications that verify tokens, not by every lease
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
     from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
@@ -181,8 +185,6 @@ def _segments(token: str) -> tuple[str, str, str]:
 
 def _b64(segment: str, what: str) -> bytes:
     """Decode canonical unpadded base64url: the one encoding of the bytes, unused trailing bits zero."""
-    import base64
-
     if len(segment) % 4 == 1:
         raise TokenVerificationError("malformed", f"the {what} is not base64url (impossible length)")
     data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
@@ -259,8 +261,6 @@ def _client_cache(kms_client: KmsClient) -> dict[str, RSAPublicKey]:
 
 def _fetch_public_key(kms_client: KmsClient, kms_key_id: str) -> tuple[str, RSAPublicKey]:
     """GetPublicKey: (the key ARN KMS answered with, the key); any KMS refusal is a `key` TokenVerificationError."""
-    from botocore.exceptions import ClientError  # lazily, like cryptography: importing the SDK stays cheap
-
     where = "check the key id (the license's Issuer.SignKey), the client's account and region, and kms:GetPublicKey"
     try:
         answer = kms_client.get_public_key(KeyId=kms_key_id)
@@ -281,6 +281,7 @@ def _fetch_public_key(kms_client: KmsClient, kms_key_id: str) -> tuple[str, RSAP
 
 
 def _check_signature(key: RSAPublicKey, signing_input: bytes, signature: bytes) -> None:
+    # lazy: cryptography is loaded only by applications that verify tokens, not by every lease
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -348,10 +349,6 @@ def _optional_str(claims: Mapping[str, Any], name: str) -> str | None:
 
 
 def _entitlements(raw: Any) -> tuple[EntitlementData, ...]:
-    from pydantic import ValidationError
-
-    from licensemanager_sdk.types import EntitlementData
-
     shape = "entitlementsAllowed is not a list of {name, value, unit} with string members"
     if not isinstance(raw, list) or not all(isinstance(e, dict) and "name" in e for e in raw):
         raise TokenVerificationError("claims", shape)
