@@ -186,8 +186,9 @@ def mock_license_manager(target: Any = None, /, *, settings: Settings | None = N
 
     Inside moto's `mock_aws()` (entered before or after) it answers License Manager only: every other service is
     moto's, moto's KMS keys sign the checkout and borrow tokens, and the caller's account is the one moto's STS
-    reports. Alone, it also answers KMS, STS and IAM (the operations the local service implements). While active it replaces `HierarchicalEmitter.emit` process-wide
-    and, when neither `AWS_ACCESS_KEY_ID` nor `AWS_SECRET_ACCESS_KEY` is set, sets dummy ones (as moto does); enter
+    reports. Alone, it also answers KMS, STS and IAM (the operations the local service implements). While active
+    it replaces `HierarchicalEmitter.emit` process-wide and, when neither `AWS_ACCESS_KEY_ID` nor
+    `AWS_SECRET_ACCESS_KEY` is set, sets dummy ones (as moto does); enter
     it from one thread (a test's). Clients still need a region, as with moto.
     """
     mock = MockLicenseManager(settings=settings)
