@@ -6,7 +6,7 @@
 See docs/software-outside-aws.md.
 """
 
-from licensemanager_sdk.credentials._errors import RefreshTokenError, RefreshTokenReason
+from licensemanager_sdk._exceptions import RefreshTokenError, RefreshTokenReason
 from licensemanager_sdk.credentials._refresh_token import DEFAULT_REGION, refresh_token_session
 
 __all__ = ["DEFAULT_REGION", "RefreshTokenError", "RefreshTokenReason", "refresh_token_session"]

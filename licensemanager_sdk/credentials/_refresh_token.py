@@ -24,9 +24,8 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Deferre
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
-from licensemanager_sdk._exceptions import ConfigurationError
+from licensemanager_sdk._exceptions import ConfigurationError, RefreshTokenError, RefreshTokenReason
 from licensemanager_sdk._version import __version__
-from licensemanager_sdk.credentials._errors import RefreshTokenError, RefreshTokenReason
 
 __all__ = ["DEFAULT_REGION", "refresh_token_session"]
 

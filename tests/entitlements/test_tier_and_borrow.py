@@ -60,7 +60,9 @@ def test_borrow_save_and_load_offline(world: World, tmp_path: Path) -> None:
     calls = count_calls(world.buyer)
     kms_calls: list[str] = []  # nothing at all may be sent while loading
     world.kms.meta.events.register("before-call.kms", lambda model, **_: kms_calls.append(model.name))
-    loaded = BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-1", clock=world.clock)
+    # Offline, the laptop's clock is the wall clock; the emulator's is the same (plus any offset the test set).
+    service_clock = world.local.engine.clock.timestamp
+    loaded = BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-1", clock=service_clock)
     assert calls == [] and kms_calls == []
     assert loaded.has("Users") and loaded.quantity("Users") == 1
     assert loaded.license_arn == arn and loaded.node_id == "laptop-1" and loaded.token == lease.token
@@ -69,14 +71,14 @@ def test_borrow_save_and_load_offline(world: World, tmp_path: Path) -> None:
         loaded.check_in()
 
     with pytest.raises(TokenVerificationError) as caught:
-        BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-2", clock=world.clock)
+        BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-2", clock=service_clock)
     assert caught.value.reason == "node_id"
 
     # The file's readable fields are ignored: only the verified token counts.
     document = json.loads(path.read_text())
     document["licenseArn"] = "arn:aws:license-manager::999999999999:license:l-forged"
     path.write_text(json.dumps(document))
-    assert BorrowedLease.load(path, public_key=world.public_der, clock=world.clock).license_arn == arn
+    assert BorrowedLease.load(path, public_key=world.public_der, clock=service_clock).license_arn == arn
 
     world.local.advance_clock(23 * 3600)
     assert loaded.has("Users")
@@ -84,7 +86,7 @@ def test_borrow_save_and_load_offline(world: World, tmp_path: Path) -> None:
     with pytest.raises(EntitlementLostError):
         loaded.has("Users")
     with pytest.raises(TokenVerificationError) as caught:
-        BorrowedLease.load(path, public_key=world.public_der, clock=world.clock)
+        BorrowedLease.load(path, public_key=world.public_der, clock=service_clock)
     assert caught.value.reason == "expired"
 
 
