@@ -26,6 +26,7 @@ PUBLIC_MODULES = (
     "licensemanager_sdk.entitlements",
     "licensemanager_sdk.local",
     "licensemanager_sdk.testing",
+    "licensemanager_sdk.credentials",
 )
 
 _log = logging.getLogger("mkdocs.hooks.api_coverage")  # under "mkdocs", so a warning fails the strict build
