@@ -24,6 +24,7 @@ from .core.responses import OperationTable
 from .core.settings import Settings
 from .core.store import Store
 from .core.validation import validate
+from .kms.backend import KeySource
 from .licensemanager import consumption, grants, licenses
 from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, license_arn
 from .licensemanager.responses import license_terms
@@ -110,6 +111,10 @@ class Engine:
             self._store.close()
 
     # ----- helpers for tests and demos -----
+
+    def use_key_source(self, source: KeySource | None) -> None:
+        """Let `source` supply the KMS signing keys the engine does not hold (moto's, in `mock_license_manager`)."""
+        self._kms.key_source = source
 
     def kms_public_key_der(self, key_id_or_arn: str) -> bytes:
         """DER SubjectPublicKeyInfo of a KMS key (by ARN, or key id in any account); KeyError when unknown."""

@@ -5,7 +5,8 @@ Opt in from a conftest.py (there is no auto-loaded entry point):
     pytest_plugins = ["licensemanager_sdk.testing"]
 
 Fixtures: `local_license_manager`, `license_manager_client`, `lm_seller`, `lm_buyer`, `local_boto3_client`,
-`local_faults`, `local_server`. See docs/testing.md.
+`local_faults`, `local_server`, `mock_license_manager`. `mock_license_manager()` is also a context manager and a
+decorator, alone or with moto's `mock_aws`. See docs/testing.md.
 """
 
 from ._faults import LocalFaults
@@ -19,12 +20,15 @@ from ._fixtures import (
     local_faults,
     local_license_manager,
     local_server,
+    mock_license_manager_fixture,
 )
+from ._mock import MockLicenseManager, mock_license_manager
 
 __all__ = [
     "BUYER_ACCOUNT",
     "SELLER_ACCOUNT",
     "LocalFaults",
+    "MockLicenseManager",
     "license_manager_client",
     "lm_buyer",
     "lm_seller",
@@ -32,4 +36,6 @@ __all__ = [
     "local_faults",
     "local_license_manager",
     "local_server",
+    "mock_license_manager",
+    "mock_license_manager_fixture",
 ]

@@ -10,6 +10,7 @@ import pytest
 
 from ..local import LocalLicenseManager, LocalServer
 from ._faults import LocalFaults
+from ._mock import MockLicenseManager
 
 if TYPE_CHECKING:
     from .._client import LicenseManager
@@ -24,6 +25,7 @@ __all__ = [
     "local_faults",
     "local_license_manager",
     "local_server",
+    "mock_license_manager_fixture",
 ]
 
 SELLER_ACCOUNT = "111111111111"
@@ -99,3 +101,13 @@ def local_server(local_license_manager: LocalLicenseManager, monkeypatch: pytest
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(name="mock_license_manager")
+def mock_license_manager_fixture() -> Iterator[LocalLicenseManager]:
+    """`mock_license_manager()` for this test: every boto3 client's License Manager calls answer from a fresh engine.
+
+    Its value is that engine's `LocalLicenseManager` (clock, faults). Works with moto's `mock_aws` in either order.
+    """
+    with MockLicenseManager() as emulator:
+        yield emulator

@@ -1,7 +1,8 @@
 """KMS operations over typed keys: create, look up, sign and verify with RSA keys.
 
 The private half of an RSA key is stored as PKCS#8 PEM with the state, so a restarted engine signs with the
-same key; RSA material is generated when first needed.
+same key; RSA material is generated when first needed. A `KeySource` lets keys held elsewhere (moto's KMS, under
+`licensemanager_sdk.testing.mock_license_manager`) sign License Manager's tokens.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from ..core.store import Store
 from .exceptions import kms_fault
 from .models import KEYS, RSA_ALGORITHMS, RSA_BITS, KmsKey, kms_key_arn
 
-__all__ = ["Kms", "generate_rsa_key"]
+__all__ = ["KeySource", "Kms", "generate_rsa_key"]
+
+KeySource = Callable[[str, str, str], "KmsKey | None"]
+"""`(key_ref, account, region) -> KmsKey | None`: a signing key held outside the engine, with its private half in
+`pem` when it is RSA; None when the source does not know the key (the engine then creates it lazily)."""
 
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
@@ -49,6 +54,8 @@ class Kms:
         self._clock = clock
         self._settings = settings
         self._loaded: dict[str, rsa.RSAPrivateKey] = {}
+        self.key_source: KeySource | None = None
+        """Asked for a signing key the store does not hold, before one is created lazily."""
 
     # ----- helpers used by License Manager and the engine -----
 
@@ -68,6 +75,10 @@ class Kms:
         """The RSA SIGN_VERIFY key named by `key_ref`, created (material deferred) when unknown; None when
         `key_ref` cannot name a key (an alias or a malformed ARN) or names a key that cannot sign."""
         key = self.find(key_ref, account, region)
+        if key is None and self.key_source is not None:
+            key = self.key_source(key_ref, account, region)
+            if key is not None:
+                self._store.put(KEYS, key.arn, key)
         if key is None:
             if key_ref.startswith("arn:"):
                 match = _KEY_ARN.fullmatch(key_ref)
