@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 from typing import Any
@@ -86,14 +85,12 @@ def build_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.Retryi
 
 def build_async_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.AsyncRetrying:
     """A fresh `AsyncRetrying` for one logical call of the async client. The default `time.sleep` becomes
-    `asyncio.sleep`; another `RetryConfig.sleep` is called as it is (and awaited when it returns an awaitable)."""
+    `asyncio.sleep`; another `RetryConfig.sleep` (a test's recorder) is called as it is."""
 
     async def sleep(seconds: float) -> None:
         if config.sleep is time.sleep:
             await asyncio.sleep(seconds)
             return
-        waited = config.sleep(seconds)
-        if inspect.isawaitable(waited):
-            await waited
+        config.sleep(seconds)
 
     return tenacity.AsyncRetrying(sleep=sleep, **_policy(config, replay_safe))
