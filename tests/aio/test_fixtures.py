@@ -8,7 +8,7 @@ from licensemanager_sdk import AsyncLicenseManager
 from licensemanager_sdk.testing import (  # fixtures, used by name
     SELLER_ACCOUNT,
     async_license_manager_client,  # noqa: F401
-    async_lm_seller,  # noqa: F401, F811
+    async_lm_seller,  # noqa: F401
     local_license_manager,  # noqa: F401
 )
 
