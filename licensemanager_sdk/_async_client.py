@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from licensemanager_sdk.aio.entitlements import AsyncEntitlements
-    from licensemanager_sdk.aio.grants import AsyncGrants
-    from licensemanager_sdk.aio.licenses import AsyncLicenses
+    from licensemanager_sdk._aio.entitlements import AsyncEntitlements
+    from licensemanager_sdk._aio.grants import AsyncGrants
+    from licensemanager_sdk._aio.licenses import AsyncLicenses
 
 __all__ = ["AsyncLicenseManager"]
 
@@ -115,21 +115,21 @@ class AsyncLicenseManager:
     @cached_property
     def licenses(self) -> AsyncLicenses:
         """Licenses as resources: `await lm.licenses.get(arn)`, `create`, `list`."""
-        from licensemanager_sdk.aio.licenses import AsyncLicenses  # lazy: the resource layer loads on first use
+        from licensemanager_sdk._aio.licenses import AsyncLicenses  # lazy: the resource layer loads on first use
 
         return AsyncLicenses(self)
 
     @cached_property
     def grants(self) -> AsyncGrants:
         """Grants as resources: `await lm.grants.get(arn)`, `create`, `list_distributed`, `distribute`."""
-        from licensemanager_sdk.aio.grants import AsyncGrants  # lazy: the resource layer loads on first use
+        from licensemanager_sdk._aio.grants import AsyncGrants  # lazy: the resource layer loads on first use
 
         return AsyncGrants(self)
 
     @cached_property
     def entitlements(self) -> AsyncEntitlements:
         """Runtime entitlement checks: `await lm.entitlements.checkout(...)`, `await lm.entitlements.verify(...)`."""
-        from licensemanager_sdk.aio.entitlements import AsyncEntitlements  # lazy: loads on first use
+        from licensemanager_sdk._aio.entitlements import AsyncEntitlements  # lazy: loads on first use
 
         return AsyncEntitlements(self)
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from licensemanager_sdk._aio.distribution import distribute
 from licensemanager_sdk._exceptions import ResponseValidationError
-from licensemanager_sdk.aio.distribution import distribute
 from licensemanager_sdk.pagination import AsyncPaginator
 from licensemanager_sdk.resources.distribution.run import DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT
 from licensemanager_sdk.types import Filter
 
 if TYPE_CHECKING:
+    from licensemanager_sdk._aio.licenses import AsyncLicense
     from licensemanager_sdk._async_client import AsyncLicenseManager
-    from licensemanager_sdk.aio.licenses import AsyncLicense
     from licensemanager_sdk.resources.distribution.report import DistributionReport, PrincipalOutcome
     from licensemanager_sdk.types import AllowedOperation, GrantData, ListDistributedGrantsResponse
 

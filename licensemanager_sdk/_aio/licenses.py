@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, wait_for
 from licensemanager_sdk._exceptions import ResponseValidationError
-from licensemanager_sdk.aio._waiters import DEFAULT_TIMEOUT, wait_for
 from licensemanager_sdk.pagination import AsyncPaginator
 from licensemanager_sdk.resources.licenses import _NOT_AVAILABLE_EVER
 

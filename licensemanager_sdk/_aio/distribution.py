@@ -29,8 +29,8 @@ from licensemanager_sdk.resources.licenses import default_grant_name
 from licensemanager_sdk.types import AllowedOperation
 
 if TYPE_CHECKING:
+    from licensemanager_sdk._aio.licenses import AsyncLicense
     from licensemanager_sdk._async_client import AsyncLicenseManager
-    from licensemanager_sdk.aio.licenses import AsyncLicense
 
 __all__ = ["distribute"]
 
