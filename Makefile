@@ -32,7 +32,7 @@ test-lowest: $(LOWEST_STAMP) awscli-venv
 $(LOWEST_STAMP): pyproject.toml requirements-test.txt scripts/lowest_requirements.py
 	rm -rf $(LOWEST)
 	$(PYTHON) -m venv $(LOWEST)
-	$(PYTHON) scripts/lowest_requirements.py cli > $(LOWEST)/requirements-lowest.txt
+	$(PYTHON) scripts/lowest_requirements.py cli async > $(LOWEST)/requirements-lowest.txt
 	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r $(LOWEST)/requirements-lowest.txt -r requirements-test.txt
 	$(LOWEST)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .

@@ -39,6 +39,7 @@ def _outputs() -> dict[str, str]:
         "licensemanager_sdk/_generated/__init__.py": render.render_generated_init(facts),
         "licensemanager_sdk/_generated/_operations.py": render.render_operations(facts),
         "licensemanager_sdk/_generated/_api.py": render.render_api(facts),
+        "licensemanager_sdk/_generated/_async_api.py": render.render_api(facts, aio=True),
         "licensemanager_sdk/_generated/_errors.py": render.render_errors(facts),
         "tests/generated/test_operations.py": render.render_smoke_tests(facts),
         "docs/reference/operations.md": render.render_reference_operations(facts),

@@ -191,23 +191,25 @@ def _kw_params(facts: ServiceFacts, struct: Structure, skip: tuple[str, ...] = (
     return required + optional
 
 
-def _method(facts: ServiceFacts, op: Operation) -> str:
+def _method(facts: ServiceFacts, op: Operation, *, aio: bool) -> str:
+    """One operation's method(s); `aio`: `async def` awaiting the invoker, and an `AsyncPaginator`."""
     out = f"    # {op.name}\n"
     resp = facts.structures[op.output].cls if op.output else "TopLevelResponse"
     doc = op.doc or f"Call `{op.name}`."
     const = op.method.upper()
+    define, wait, pager_cls = ("async def", "await ", "AsyncPaginator") if aio else ("def", "", "Paginator")
     if op.input is None or not facts.structures[op.input].members:
         req = facts.structures[op.input].cls if op.input else None
         arg = f"request: {req} | None = None, /" if req else ""
-        out += f'    def {op.method}(self, {arg}) -> {resp}:\n        """{doc}"""\n'
-        out += f"        return self._invoker.call({const}, {'request' if req else 'None'}, {{}})\n\n"
+        out += f'    {define} {op.method}(self, {arg}) -> {resp}:\n        """{doc}"""\n'
+        out += f"        return {wait}self._invoker.call({const}, {'request' if req else 'None'}, {{}})\n\n"
         return out
     req = facts.structures[op.input].cls
     params = ", ".join(_kw_params(facts, facts.structures[op.input]))
-    out += f"    @overload\n    def {op.method}(self, request: {req}, /) -> {resp}: ...\n"
-    out += f"    @overload\n    def {op.method}(self, *, {params}) -> {resp}: ...\n"
-    out += f"    def {op.method}(self, request: {req} | None = None, **fields: Any) -> {resp}:\n"
-    out += f'        """{doc}"""\n        return self._invoker.call({const}, request, fields)\n\n'
+    out += f"    @overload\n    {define} {op.method}(self, request: {req}, /) -> {resp}: ...\n"
+    out += f"    @overload\n    {define} {op.method}(self, *, {params}) -> {resp}: ...\n"
+    out += f"    {define} {op.method}(self, request: {req} | None = None, **fields: Any) -> {resp}:\n"
+    out += f'        """{doc}"""\n        return {wait}self._invoker.call({const}, request, fields)\n\n'
     if op.result_key:
         struct_in = facts.structures[op.input]
         struct_out = facts.structures[op.output] if op.output else None
@@ -218,10 +220,11 @@ def _method(facts: ServiceFacts, op: Operation) -> str:
         sep = ", " if params else ""
         names = [m.name for m in struct_in.members if m.wire not in ("NextToken", "MaxResults")]
         passed = "{" + ", ".join(f"{n!r}: {n}" for n in names) + "}"
+        how = "`async for`, " if aio else ""
         out += (
             f"    def paginate_{op.method}(self, *, {params}{sep}page_size: int | None = None, "
-            f"max_items: int | None = None, starting_token: str | None = None) -> Paginator[{item}, {resp}]:\n"
-            f'        """Every item of `{op.name}`, fetched lazily page by page (see `Paginator`)."""\n'
+            f"max_items: int | None = None, starting_token: str | None = None) -> {pager_cls}[{item}, {resp}]:\n"
+            f'        """Every item of `{op.name}`, fetched lazily page by page ({how}see `{pager_cls}`)."""\n'
             f"        return self._invoker.paginate({const}, {passed}, page_size=page_size, "
             "max_items=max_items, starting_token=starting_token)\n\n"
         )
@@ -266,21 +269,43 @@ def render_operations(facts: ServiceFacts) -> str:
     return "".join(out) + text
 
 
-def render_api(facts: ServiceFacts) -> str:
-    out = [header(facts), '"""`Api`: one typed method per License Manager operation (`client.api`)."""\n']
+_API_HEADS = {
+    False: (
+        "Api",
+        "Invoker",
+        "invoke",
+        "Paginator",
+        "`Api`: one typed method per License Manager operation (`client.api`).",
+        "The complete 1:1 operation layer. Each method takes keyword fields or a request model and returns the\n"
+        "    typed response; every call goes through the client's one call path (ClientToken, retries, errors).",
+    ),
+    True: (
+        "AsyncApi",
+        "AsyncInvoker",
+        "async_invoke",
+        "AsyncPaginator",
+        "`AsyncApi`: one awaitable method per License Manager operation (`AsyncLicenseManager.api`).",
+        "The complete 1:1 operation layer for asyncio: `await lm.api.<method>(...)`, `async for` over\n"
+        "    `lm.api.paginate_<method>(...)`; the same models and call path rules as `Api`.",
+    ),
+}
+
+
+def render_api(facts: ServiceFacts, *, aio: bool = False) -> str:
+    cls, invoker, module, pager, title, doc = _API_HEADS[aio]
+    out = [header(facts), f'"""{title}"""\n']
     out.append(
         "from __future__ import annotations\n\nfrom typing import Any, overload\n\n"
-        "from licensemanager_sdk._core.invoke import Invoker\n"
-        "from licensemanager_sdk.pagination import Paginator\n"
+        f"from licensemanager_sdk._core.{module} import {invoker}\n"
+        f"from licensemanager_sdk.pagination import {pager}\n"
     )
     body = [
-        '\n__all__ = ["Api"]\n\n\n'
-        "class Api:\n"
-        '    """The complete 1:1 operation layer. Each method takes keyword fields or a request model and returns the\n'
-        '    typed response; every call goes through the client\'s one call path (ClientToken, retries, errors)."""\n\n'
-        "    def __init__(self, invoker: Invoker) -> None:\n        self._invoker = invoker\n\n"
+        f'\n__all__ = ["{cls}"]\n\n\n'
+        f"class {cls}:\n"
+        f'    """{doc}"""\n\n'
+        f"    def __init__(self, invoker: {invoker}) -> None:\n        self._invoker = invoker\n\n"
     ]
-    body.extend(_method(facts, op) for op in facts.operations)
+    body.extend(_method(facts, op, aio=aio) for op in facts.operations)
     text = "".join(body)
     consts = {op.method.upper() for op in facts.operations}
     out.append(_imports("licensemanager_sdk._generated._operations", consts, text))
@@ -312,7 +337,10 @@ def render_errors(facts: ServiceFacts) -> str:
 
 
 def render_generated_init(facts: ServiceFacts) -> str:
-    return header(facts) + '"""Generated, private: the operation table, the `Api` class and the error classes."""\n'
+    return (
+        header(facts)
+        + '"""Generated, private: the operation table, the `Api` and `AsyncApi` classes and the error classes."""\n'
+    )
 
 
 def render_smoke_tests(facts: ServiceFacts) -> str:

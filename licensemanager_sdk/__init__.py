@@ -40,7 +40,9 @@ from licensemanager_sdk._exceptions import (
 from licensemanager_sdk._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from licensemanager_sdk._async_client import AsyncLicenseManager
     from licensemanager_sdk._generated._api import Api
+    from licensemanager_sdk._generated._async_api import AsyncApi
     from licensemanager_sdk.entitlements import BorrowedLease, Lease, VerifiedToken
     from licensemanager_sdk.resources import (
         MARKETPLACE_KEY_FINGERPRINT,
@@ -51,10 +53,12 @@ if _typing.TYPE_CHECKING:
         key_fingerprint,
     )
 
-# Names whose modules load pydantic and the models: imported on first use (PEP 562), so that
-# `import licensemanager_sdk` stays cheap.
+# Names whose modules load pydantic and the models (or aiobotocore, the optional [async] extra): imported on first
+# use (PEP 562), so that `import licensemanager_sdk` stays cheap.
 _LAZY = {
     "Api": "licensemanager_sdk._generated._api",
+    "AsyncApi": "licensemanager_sdk._generated._async_api",
+    "AsyncLicenseManager": "licensemanager_sdk._async_client",
     **dict.fromkeys(["BorrowedLease", "Lease", "VerifiedToken"], "licensemanager_sdk.entitlements"),
     **dict.fromkeys(
         ["MARKETPLACE_KEY_FINGERPRINT", "DistributionReport", "Grant", "License", "Token", "key_fingerprint"],
@@ -66,6 +70,8 @@ __all__ = [
     "MARKETPLACE_KEY_FINGERPRINT",
     "AccessDeniedError",
     "Api",
+    "AsyncApi",
+    "AsyncLicenseManager",
     "AuthorizationError",
     "BorrowedLease",
     "ClientConfig",

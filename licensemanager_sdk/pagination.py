@@ -1,18 +1,19 @@
 """Lazy auto-pagination over NextToken for every list operation, and merged listings over several streams.
 
 Nothing is requested until you iterate. Iterating yields items; `.pages()` yields whole pages. Each new iteration starts
-again from `starting_token`, and only one page is held in memory at a time.
+again from `starting_token`, and only one page is held in memory at a time. `AsyncPaginator` is the same walk for the
+async client (`async for`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
 from licensemanager_sdk._exceptions import PaginationError
 
-__all__ = ["Fetch", "Page", "PaginationError", "Paginator", "merged"]
+__all__ = ["AsyncFetch", "AsyncPaginator", "Fetch", "Page", "PaginationError", "Paginator", "merged"]
 
 ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
@@ -29,6 +30,49 @@ class Page(Generic[ItemT, ResponseT]):
 
 Fetch: TypeAlias = Callable[[str | None, int | None], Page[ItemT, ResponseT]]
 """Fetches one page: called with (next_token, page_size)."""
+
+AsyncFetch: TypeAlias = Callable[[str | None, int | None], Awaitable[Page[ItemT, ResponseT]]]
+"""Fetches one page asynchronously: called with (next_token, page_size)."""
+
+
+class _Walk(Generic[ItemT, ResponseT]):
+    """One iteration's bookkeeping, shared by both paginators: what to ask for next, and what a fetched page yields."""
+
+    def __init__(self, page_size: int | None, max_items: int | None, starting_token: str | None, unique: bool) -> None:
+        self.token = starting_token
+        self.done = max_items == 0
+        self._page_size = page_size
+        self._remaining = max_items
+        self._unique = unique
+        self._seen: set[str] = set()
+        self._yielded: set[ItemT] = set()
+
+    def size(self) -> int | None:
+        """`MaxResults` of the next page."""
+        return self._page_size if self._remaining is None else min(self._page_size or 100, self._remaining)
+
+    def accept(self, page: Page[ItemT, ResponseT]) -> Page[ItemT, ResponseT]:
+        """The page to yield for a fetched one (duplicates dropped, cut at `max_items`)."""
+        if self._unique:
+            fresh = [item for item in page.items if item not in self._yielded]
+            self._yielded.update(fresh)
+            page = Page(fresh, page.next_token, page.response)
+        if self._remaining is not None:
+            if len(page.items) >= self._remaining:
+                cut, self._remaining = self._remaining, 0
+                return Page(page.items[:cut], page.next_token, page.response)
+            self._remaining -= len(page.items)
+        return page
+
+    def advance(self, page: Page[ItemT, ResponseT]) -> None:
+        """After `page` was yielded: move to its next token, or set `done`."""
+        if self._remaining == 0 or not page.next_token:
+            self.done = True
+        elif page.next_token in self._seen:
+            raise PaginationError(f"the service returned NextToken {page.next_token!r} twice; stopping")
+        else:
+            self._seen.add(page.next_token)
+            self.token = page.next_token
 
 
 class Paginator(Generic[ItemT, ResponseT]):
@@ -53,10 +97,7 @@ class Paginator(Generic[ItemT, ResponseT]):
         starting_token: str | None = None,
         unique: bool = False,
     ) -> None:
-        if page_size is not None and page_size < 1:
-            raise ValueError(f"page_size must be at least 1, got {page_size}")
-        if max_items is not None and max_items < 0:
-            raise ValueError(f"max_items must not be negative, got {max_items}")
+        _check(page_size, max_items)
         self._fetch = fetch
         self._page_size = page_size
         self._max_items = max_items
@@ -65,33 +106,60 @@ class Paginator(Generic[ItemT, ResponseT]):
 
     def pages(self) -> Iterator[Page[ItemT, ResponseT]]:
         """Yield whole pages, fetching each when it is asked for."""
-        token = self._starting_token
-        seen: set[str] = set()
-        yielded: set[ItemT] = set()
-        remaining = self._max_items
-        while remaining is None or remaining > 0:
-            size = self._page_size if remaining is None else min(self._page_size or 100, remaining)
-            page = self._fetch(token, size)
-            if self._unique:
-                fresh = [item for item in page.items if item not in yielded]
-                yielded.update(fresh)
-                page = Page(fresh, page.next_token, page.response)
-            if remaining is not None:
-                if len(page.items) >= remaining:
-                    yield Page(page.items[:remaining], page.next_token, page.response)
-                    return
-                remaining -= len(page.items)
+        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, self._unique)
+        while not walk.done:
+            page = walk.accept(self._fetch(walk.token, walk.size()))
             yield page
-            if not page.next_token:
-                return
-            if page.next_token in seen:
-                raise PaginationError(f"the service returned NextToken {page.next_token!r} twice; stopping")
-            seen.add(page.next_token)
-            token = page.next_token
+            walk.advance(page)
 
     def __iter__(self) -> Iterator[ItemT]:
         for page in self.pages():
             yield from page.items
+
+
+class AsyncPaginator(Generic[ItemT, ResponseT]):
+    """`Paginator` for the async client: `async for item in paginator`, `async for page in paginator.pages()`.
+
+    Arguments as for `Paginator`; `fetch` is a coroutine function.
+    """
+
+    def __init__(
+        self,
+        fetch: AsyncFetch[ItemT, ResponseT],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+    ) -> None:
+        _check(page_size, max_items)
+        self._fetch = fetch
+        self._page_size = page_size
+        self._max_items = max_items
+        self._starting_token = starting_token
+
+    async def pages(self) -> AsyncIterator[Page[ItemT, ResponseT]]:
+        """Yield whole pages, fetching each when it is asked for."""
+        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, False)
+        while not walk.done:
+            page = walk.accept(await self._fetch(walk.token, walk.size()))
+            yield page
+            walk.advance(page)
+
+    async def __aiter__(self) -> AsyncIterator[ItemT]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def to_list(self) -> list[ItemT]:
+        """Every item, fetched page by page."""
+        return [item async for item in self]
+
+
+def _check(page_size: int | None, max_items: int | None) -> None:
+    if page_size is not None and page_size < 1:
+        raise ValueError(f"page_size must be at least 1, got {page_size}")
+    if max_items is not None and max_items < 0:
+        raise ValueError(f"max_items must not be negative, got {max_items}")
 
 
 def merged(

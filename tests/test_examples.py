@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
 
-from examples import client_options, pagination, quickstart, retries_and_errors
+from examples import async_quickstart, client_options, pagination, quickstart, retries_and_errors
 from licensemanager_sdk.local import LocalLicenseManager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +60,9 @@ def test_docs_quote_the_examples_verbatim() -> None:
     for page, match in quotes:
         example = (ROOT / match["path"]).read_text()
         assert match["code"] == example, f"{page.name} quotes {match['path']} but differs from it: copy it again"
+
+
+def test_async_quickstart_runs() -> None:
+    out = asyncio.run(async_quickstart.run())
+    assert out.startswith("['Example Pro'] licenses=1 grants=")
+    assert "'created': 2" in out

@@ -1,55 +1,63 @@
 """The fast path: successful responses parsed from JSON bytes straight into the response models by pydantic-core.
 
 It plugs into botocore's own extension point, the session's `response_parser_factory` component. The parser it makes
-only takes the fast path for calls the SDK's call path marks (`fast_calls()`, a thread-local flag around the boto3 call
-of an SDK-built client), so any other client of the same session parses exactly as before; errors always go through
-botocore's parser.
+only takes the fast path for calls the SDK's call path marks (`fast_calls()`, a context variable set around the boto3
+(or aiobotocore) call of an SDK-built client: per thread and per asyncio task), so any other client of the same session
+parses exactly as before; errors always go through botocore's parser.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from botocore.parsers import JSONParser, ResponseParser, ResponseParserFactory
 
-__all__ = ["FAST_RESULT", "FastParserFactory", "fast_calls", "install"]
+__all__ = ["FAST_RESULT", "FastParserFactory", "fast_calls", "fast_result", "install"]
 
 FAST_RESULT = "__licensemanager_sdk_model__"
 """Key of the parsed response model in the dict the fast parser hands back to botocore."""
 
-_state = threading.local()
+_active: ContextVar[bool] = ContextVar("licensemanager_sdk_fast_calls", default=False)
 
 
 @contextmanager
 def fast_calls() -> Iterator[None]:
-    """Mark the boto3 calls made inside the block (on this thread) as taking the fast path."""
-    previous = getattr(_state, "active", False)
-    _state.active = True
+    """Mark the calls made inside the block (on this thread, or in this asyncio task) as taking the fast path."""
+    token = _active.set(True)
     try:
         yield
     finally:
-        _state.active = previous
+        _active.reset(token)
+
+
+def fast_result(response: Mapping[str, Any], shape: Any) -> dict[str, Any] | None:
+    """The response model under `FAST_RESULT` for a marked call's 2xx answer; None: leave it to botocore's parser."""
+    if response["status_code"] >= 300 or shape is None or not _active.get():
+        return None
+    from licensemanager_sdk._generated._operations import OUTPUT_MODELS  # lazy: loads the models
+
+    model = OUTPUT_MODELS.get(shape.name)
+    if model is None:
+        return None
+    headers = response["headers"]
+    return {
+        FAST_RESULT: model.model_validate_json(response["body"] or b"{}"),
+        "ResponseMetadata": {
+            "RequestId": headers.get("x-amzn-requestid", ""),
+            "HTTPStatusCode": response["status_code"],
+            "HTTPHeaders": headers,
+        },
+    }
 
 
 class _FastJSONParser(JSONParser):
     def parse(self, response: Mapping[str, Any], shape: Any) -> dict[str, Any]:
-        if response["status_code"] < 300 and shape is not None and getattr(_state, "active", False):
-            from licensemanager_sdk._generated._operations import OUTPUT_MODELS  # lazy: loads the models
-
-            model = OUTPUT_MODELS.get(shape.name)
-            if model is not None:
-                headers = response["headers"]
-                return {
-                    FAST_RESULT: model.model_validate_json(response["body"] or b"{}"),
-                    "ResponseMetadata": {
-                        "RequestId": headers.get("x-amzn-requestid", ""),
-                        "HTTPStatusCode": response["status_code"],
-                        "HTTPHeaders": headers,
-                    },
-                }
+        fast = fast_result(response, shape)
+        if fast is not None:
+            return fast
         parsed: dict[str, Any] = super().parse(response, shape)
         return parsed
 

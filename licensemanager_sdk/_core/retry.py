@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from typing import Any
 
 import tenacity
 
@@ -10,7 +13,7 @@ from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 
-__all__ = ["build_retrying", "is_retryable"]
+__all__ = ["build_async_retrying", "build_retrying", "is_retryable", "retries_after"]
 
 _log = logging.getLogger("licensemanager_sdk")
 
@@ -31,6 +34,11 @@ def is_retryable(exc: BaseException, *, replay_safe: bool) -> bool:
     if isinstance(exc, TransportError):
         return replay_safe
     return False
+
+
+def retries_after(first: ServiceError | TransportError, config: RetryConfig, *, replay_safe: bool) -> bool:
+    """Whether a call whose first attempt failed with `first` goes on to the retry loop."""
+    return config.max_attempts > 1 and is_retryable(first, replay_safe=replay_safe)
 
 
 def _retry_after(exc: BaseException | None) -> float | None:
@@ -59,13 +67,30 @@ class _Wait(tenacity.wait.wait_base):
         return self._backoff.delay(retry_state.attempt_number, retry_after=hinted)
 
 
+def _policy(config: RetryConfig, replay_safe: bool) -> dict[str, Any]:
+    """What both loops share: attempts, the wait, what is retried; errors re-raised as they are (no `RetryError`)."""
+    return {
+        "stop": tenacity.stop_after_attempt(config.max_attempts),
+        "wait": _Wait(config),
+        "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
+        "reraise": True,
+        "before_sleep": tenacity.before_sleep_log(_log, logging.DEBUG),
+    }
+
+
 def build_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.Retrying:
-    """A fresh `Retrying` for one logical call. Errors are re-raised as they are, never wrapped in `RetryError`."""
-    return tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(config.max_attempts),
-        wait=_Wait(config),
-        retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
-        sleep=config.sleep,
-        reraise=True,
-        before_sleep=tenacity.before_sleep_log(_log, logging.DEBUG),
-    )
+    """A fresh `Retrying` for one logical call."""
+    return tenacity.Retrying(sleep=config.sleep, **_policy(config, replay_safe))
+
+
+def build_async_retrying(config: RetryConfig, *, replay_safe: bool) -> tenacity.AsyncRetrying:
+    """A fresh `AsyncRetrying` for one logical call of the async client. The default `time.sleep` becomes
+    `asyncio.sleep`; another `RetryConfig.sleep` (a test's recorder) is called as it is."""
+
+    async def sleep(seconds: float) -> None:
+        if config.sleep is time.sleep:
+            await asyncio.sleep(seconds)
+            return
+        config.sleep(seconds)
+
+    return tenacity.AsyncRetrying(sleep=sleep, **_policy(config, replay_safe))

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_license_manager import LicenseManagerClient
 
-__all__ = ["botocore_config", "build_client", "build_neighbour", "resolve_region", "warn_if_retrying"]
+__all__ = ["NO_REGION", "botocore_config", "build_client", "build_neighbour", "resolve_region", "warn_if_retrying"]
 
 _log = logging.getLogger("licensemanager_sdk")
 
 _USER_AGENT = f"aws-license-manager-sdk/{__version__}"
-_NO_REGION = (
+NO_REGION = (
     "No AWS region: pass LicenseManager(region_name='us-east-1') or a boto3.Session(region_name=...), "
     "set AWS_REGION or AWS_DEFAULT_REGION, or set `region` in your AWS config profile"
 )
@@ -44,7 +44,7 @@ def build_client(
             config=botocore_config(config),
         )
     except NoRegionError:
-        raise ConfigurationError(_NO_REGION) from None
+        raise ConfigurationError(NO_REGION) from None
 
 
 def resolve_region(session: boto3.Session, region_name: str | None) -> str | None:

@@ -25,6 +25,7 @@ from .server.injection import ANY_OPERATION, FaultBoard, FaultRule, Phase
 from .server.wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
 
 if TYPE_CHECKING:
+    from .._async_client import AsyncLicenseManager
     from .._client import LicenseManager
 
 __all__ = ["PINNED_ENDPOINT", "LocalLicenseManager"]
@@ -163,6 +164,20 @@ class LocalLicenseManager:
             endpoint_url=PINNED_ENDPOINT,
             config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
         )
+
+    def aio_session(self, *, account: str = DEFAULT_ACCOUNT, region: str | None = None) -> Any:
+        """An aiobotocore session acting as `account` whose clients answer here in process (the `[async]` extra)."""
+        from .server.attach_async import hermetic_aio_session  # lazy: aiobotocore is optional
+
+        return hermetic_aio_session(self.handle_http, self, account=account, region=region or self._region)
+
+    def aio_client(self, *, account: str = DEFAULT_ACCOUNT, region: str | None = None) -> AsyncLicenseManager:
+        """A ready `AsyncLicenseManager` acting as `account` (enter it with `async with`); retries do not sleep."""
+        from .. import AsyncLicenseManager, ClientConfig, RetryConfig  # the SDK imports the emulator lazily too
+
+        session = self.aio_session(account=account, region=region)
+        config = ClientConfig(retry=RetryConfig(sleep=_no_sleep))
+        return AsyncLicenseManager(session=session, endpoint_url=PINNED_ENDPOINT, config=config)
 
     # -- controls -----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 from licensemanager_sdk._core.backoff import Backoff
 from licensemanager_sdk._exceptions import WaiterError, WaitTimeoutError
 
-__all__ = ["DEFAULT_TIMEOUT", "wait_for"]
+__all__ = ["DEFAULT_TIMEOUT", "check_status", "wait_for"]
 
 S = TypeVar("S")
 
@@ -48,30 +48,51 @@ def wait_for(
         raise ValueError(f"timeout must be >= 0 seconds, got {timeout}")
     started = clock()
     polls = 0
-    wanted_t = tuple(wanted)
     while True:
         snapshot = poll()
         polls += 1
-        status = _name(status_of(snapshot))
-        if status in wanted_t:
+        wait = check_status(status_of(snapshot), polls, clock() - started, resource, wanted, hopeless, timeout)
+        if wait is None:
             return snapshot
-        elapsed = clock() - started
-        if status in hopeless:
-            raise WaiterError(
-                f"{resource} is {status}, from which it can never become {' or '.join(wanted_t)}; stopped waiting",
-                resource=resource,
-                wanted=wanted_t,
-                last_status=status,
-                elapsed=elapsed,
-            )
-        remaining = timeout - elapsed
-        if remaining <= 0:
-            raise WaitTimeoutError(
-                f"{resource} did not become {' or '.join(wanted_t)} within {timeout:g} s (last status seen: {status}); "
-                "wait longer with timeout=, or check why it is stuck",
-                resource=resource,
-                wanted=wanted_t,
-                last_status=status,
-                elapsed=elapsed,
-            )
-        sleep(_POLL_BACKOFF.delay(polls, limit=remaining))
+        sleep(wait)
+
+
+def check_status(
+    seen: object,
+    polls: int,
+    elapsed: float,
+    resource: str,
+    wanted: Collection[str],
+    hopeless: Collection[str],
+    timeout: float,
+) -> float | None:
+    """After poll number `polls`: None when the status `seen` is wanted, else the seconds to wait before the next
+    poll (shared with the async waiters).
+
+    Raises:
+        WaiterError: the status is in `hopeless`.
+        WaitTimeoutError: `timeout` seconds passed.
+    """
+    wanted_t = tuple(wanted)
+    status = _name(seen)
+    if status in wanted_t:
+        return None
+    if status in hopeless:
+        raise WaiterError(
+            f"{resource} is {status}, from which it can never become {' or '.join(wanted_t)}; stopped waiting",
+            resource=resource,
+            wanted=wanted_t,
+            last_status=status,
+            elapsed=elapsed,
+        )
+    remaining = timeout - elapsed
+    if remaining <= 0:
+        raise WaitTimeoutError(
+            f"{resource} did not become {' or '.join(wanted_t)} within {timeout:g} s (last status seen: {status}); "
+            "wait longer with timeout=, or check why it is stuck",
+            resource=resource,
+            wanted=wanted_t,
+            last_status=status,
+            elapsed=elapsed,
+        )
+    return _POLL_BACKOFF.delay(polls, limit=remaining)

@@ -5,9 +5,12 @@ Opt in from a conftest.py (there is no auto-loaded entry point):
     pytest_plugins = ["licensemanager_sdk.testing"]
 
 Fixtures: `local_license_manager`, `license_manager_client`, `lm_seller`, `lm_buyer`, `local_boto3_client`,
-`local_faults`, `local_server`, `mock_license_manager`. `mock_license_manager()` is also a context manager and a
-decorator, alone or with moto's `mock_aws`. See docs/testing.md.
+`local_faults`, `local_server`, `mock_license_manager`; with pytest-asyncio and the `[async]` extra also
+`async_license_manager_client`, `async_lm_seller` (docs/async.md). `mock_license_manager()` is also a context manager
+and a decorator, alone or with moto's `mock_aws`. See docs/testing.md.
 """
+
+import importlib.util as _util
 
 from ._faults import LocalFaults
 from ._fixtures import (
@@ -39,3 +42,8 @@ __all__ = [
     "mock_license_manager",
     "mock_license_manager_fixture",
 ]
+
+if _util.find_spec("pytest_asyncio") and _util.find_spec("aiobotocore"):  # both optional
+    from ._async_fixtures import async_license_manager_client, async_lm_seller
+
+    __all__ += ["async_license_manager_client", "async_lm_seller"]

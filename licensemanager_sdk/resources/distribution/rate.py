@@ -82,22 +82,23 @@ class RateControl:
 
     def acquire(self) -> None:
         """Wait (outside the lock) until a call may be sent; record the send."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                wait = 0.0
-                if self.rate is not None:
-                    self._tokens = min(self._capacity(), self._tokens + (now - self._last) * self.rate)
-                    self._last = now
-                    if self._tokens >= 1.0 - 1e-9:  # float dust must not leave us sleeping 0 s forever
-                        self._tokens -= 1.0
-                    else:
-                        wait = (1.0 - self._tokens) / self.rate
-                if wait == 0.0:
-                    self._sent.append(now)
-                    self._measured(now)  # trims the window
-                    return
+        while (wait := self.reserve()) > 0.0:
             self._sleep(wait)
+
+    def reserve(self) -> float:
+        """0 when a call may be sent now (the send is recorded), else the seconds to wait before asking again
+        (the async run awaits them)."""
+        with self._lock:
+            now = self._clock()
+            if self.rate is not None:
+                self._tokens = min(self._capacity(), self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens < 1.0 - 1e-9:  # float dust must not leave us sleeping 0 s forever
+                    return (1.0 - self._tokens) / self.rate
+                self._tokens -= 1.0
+            self._sent.append(now)
+            self._measured(now)  # trims the window
+            return 0.0
 
     def congested(self) -> None:
         """A call was throttled or retried: maybe cut the rate (at most once per epoch), dropping any saved burst."""
