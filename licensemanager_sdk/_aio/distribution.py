@@ -19,11 +19,12 @@ from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError
 from licensemanager_sdk.resources.distribution.rate import RateControl
 from licensemanager_sdk.resources.distribution.report import DistributionReport, PrincipalOutcome
 from licensemanager_sdk.resources.distribution.run import (
-    _DEAD,
+    DEAD_STATUSES,
     DEFAULT_CONCURRENCY,
     DEFAULT_RATE_LIMIT,
     _client_token,
     _principals,
+    _replaces,
 )
 from licensemanager_sdk.resources.licenses import default_grant_name
 from licensemanager_sdk.types import AllowedOperation
@@ -76,15 +77,20 @@ async def distribute(
             progress(len(results), len(targets), outcome)
 
     wanted = set(targets)
+    dead: dict[str, dict[str, str]] = {}  # principal -> {ARN: status} of its dead grants
     async for grant in lm.grants.list_distributed(license_arn=license.arn):
         holder, status = grant.grantee_principal_arn, None if grant.grant_status is None else str(grant.grant_status)
-        if holder in wanted and holder not in results and status not in _DEAD:
+        if holder not in wanted or holder in results:
+            continue
+        if status in DEAD_STATUSES:
+            dead.setdefault(holder, {})[str(grant.grant_arn)] = status
+        else:
             record(PrincipalOutcome(holder, "already_present", grant.grant_arn, status))
     todo = [principal for principal in targets if principal not in results]
 
     if dry_run:
         for principal in todo:
-            record(PrincipalOutcome(principal, "would_create"))
+            record(PrincipalOutcome(principal, "would_create", message=_replaces(dead.get(principal, {}))))
     elif todo:
         workers = min(concurrency, len(todo))
         control = RateControl(rate_limit, burst=float(workers))
@@ -93,7 +99,11 @@ async def distribute(
         async def worker() -> None:
             while queue:
                 principal = queue.pop()
-                record(await _create_one(lm, license.arn, principal, operations, name, region, attempts, control))
+                replacing = dead.get(principal, {})
+                outcome = await _create_one(
+                    lm, license.arn, principal, replacing, operations, name, region, attempts, control
+                )
+                record(outcome)
 
         await asyncio.gather(*(worker() for _ in range(workers)))  # cancelling the run cancels every worker
 
@@ -110,6 +120,7 @@ async def _create_one(
     lm: AsyncLicenseManager,
     license_arn: str,
     principal: str,
+    replacing: dict[str, str],
     operations: list[AllowedOperation],
     grant_name: str,
     region: str,
@@ -117,7 +128,7 @@ async def _create_one(
     control: RateControl,
 ) -> PrincipalOutcome:
     """`run._create_one`, awaiting the rate control, the call and the backoff."""
-    token = _client_token(license_arn, principal, grant_name)
+    token = _client_token(license_arn, principal, grant_name, replacing)
     backoff = Backoff.from_config(lm.config.retry)
     attempt = 0
     while True:
@@ -153,4 +164,6 @@ async def _create_one(
         else:
             control.succeeded()
         status = None if response.status is None else str(response.status)
-        return PrincipalOutcome(principal, "created", response.grant_arn, status, attempts=attempt)
+        return PrincipalOutcome(
+            principal, "created", response.grant_arn, status, message=_replaces(replacing), attempts=attempt
+        )
