@@ -20,9 +20,11 @@ from ._fixtures import (
     local_license_manager,
     local_server,
 )
+from ._marketplace import MARKETPLACE_FINGERPRINT, marketplace_license
 
 __all__ = [
     "BUYER_ACCOUNT",
+    "MARKETPLACE_FINGERPRINT",
     "SELLER_ACCOUNT",
     "LocalFaults",
     "license_manager_client",
@@ -32,4 +34,5 @@ __all__ = [
     "local_faults",
     "local_license_manager",
     "local_server",
+    "marketplace_license",
 ]
