@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import jwt
 
@@ -12,13 +13,14 @@ from tests.cli.conftest import BUYER, Shell
 FINGERPRINT = "aws:294406891311:AWS/Marketplace:issuer-fingerprint"
 
 
+def seed(shell: Shell, sku: str, *options: str, buyer: str = BUYER) -> dict[str, Any]:
+    [seeded] = shell.ok("local", "seed-marketplace-license", "--buyer-account", buyer, "--product-sku", sku, *options)
+    return seeded
+
+
 def test_seed_marketplace_license_then_the_buyer_checks_out_and_verifies(shell: Shell) -> None:
-    [seeded] = shell.ok(
-        "local",
-        "seed-marketplace-license",
-        "--buyer-account",
-        BUYER,
-        "--product-sku",
+    seeded = seed(
+        shell,
         "prod-1",
         "--entitlement",
         "Name=Seats,Unit=Count,MaxCount=5,AllowCheckIn=true",
@@ -56,12 +58,8 @@ def test_seed_marketplace_license_then_the_buyer_checks_out_and_verifies(shell: 
 
 
 def test_unsigned_and_other_region(shell: Shell) -> None:
-    [seeded] = shell.ok(
-        "local",
-        "seed-marketplace-license",
-        "--buyer-account",
-        BUYER,
-        "--product-sku",
+    seeded = seed(
+        shell,
         "prod-2",
         "--entitlement",
         "Name=Tier,Unit=None",
@@ -87,16 +85,7 @@ def test_set_organization(shell: Shell) -> None:
         "ou-abcd-12345678=555555555555,666666666666",
     )
     assert org == {"organizationArn": "arn:aws:organizations::444444444444:organization/o-abcdefghij"}
-    shell.ok(
-        "local",
-        "seed-marketplace-license",
-        "--buyer-account",
-        "666666666666",
-        "--product-sku",
-        "prod-1",
-        "--entitlement",
-        "Name=Tier,Unit=None",
-    )
+    seed(shell, "prod-1", "--entitlement", "Name=Tier,Unit=None", buyer="666666666666")
     admin = shell.local.boto3_client(account="444444444444")
     assert len(admin.list_received_licenses_for_organization()["Licenses"]) == 1
 
