@@ -12,6 +12,14 @@ Or from a shell: `python -m licensemanager_sdk.local --port 4566 [--state FILE]`
 from .core.faults import ServiceFault
 from .core.settings import Settings
 from .emulator import LocalLicenseManager
+from .marketplace import MARKETPLACE_FINGERPRINT, MarketplaceLicense
 from .server.http import LocalServer
 
-__all__ = ["LocalLicenseManager", "LocalServer", "ServiceFault", "Settings"]
+__all__ = [
+    "MARKETPLACE_FINGERPRINT",
+    "LocalLicenseManager",
+    "LocalServer",
+    "MarketplaceLicense",
+    "ServiceFault",
+    "Settings",
+]

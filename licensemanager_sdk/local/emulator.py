@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from botocore.config import Config
 from .core.settings import Settings
 from .core.statefile import claim
 from .engine import Engine
+from .marketplace import MarketplaceLicense, marketplace_public_key_pem, seed_marketplace_license
 from .server.attach import Attachment, attach, attach_session, detach
 from .server.control import health
 from .server.dispatch import Dispatcher
@@ -222,6 +223,85 @@ class LocalLicenseManager:
     def health(self) -> dict[str, Any]:
         """What `GET /_local/health` answers: `{"status": "ok", "now": ..., "faults": [...], ...}`."""
         return health(self._dispatcher)
+
+    # -- AWS Marketplace and AWS Organizations ------------------------------------------------------
+
+    def seed_marketplace_license(
+        self,
+        *,
+        buyer_account: str,
+        product_sku: str,
+        entitlements: Iterable[Mapping[str, Any]],
+        region: str | None = None,
+        product_name: str = "Marketplace product",
+        validity_end: str | _dt.datetime | None = None,
+        signed: bool = True,
+    ) -> MarketplaceLicense:
+        """A license as AWS Marketplace issues it to a buyer: issuer `AWS/Marketplace` (account 294406891311),
+        Beneficiary the buyer's root ARN, 60-minute provisional checkouts, and a grant to `buyer_account` that is
+        already ACTIVE (Marketplace grants are accepted and activated for the buyer).
+
+        Args:
+            buyer_account: the 12-digit account that bought the product; it checks out with KeyFingerprint
+                `aws:294406891311:AWS/Marketplace:issuer-fingerprint` and no Beneficiary.
+            product_sku: the Marketplace product id the software checks out with.
+            entitlements: wire `Entitlement` objects, e.g. `{"Name": "PremiumTier", "Unit": "None",
+                "Value": "Enabled"}` or `{"Name": "Seats", "Unit": "Count", "MaxCount": 10}`.
+            region: the license home region (default: this emulator's region).
+            validity_end: when the contract ends (ISO 8601 text or a datetime; naive is UTC); default: none.
+            signed: whether checkouts answer a SignedToken (PS384) that `marketplace_public_key_pem()` verifies.
+                Default True: License Manager signs Marketplace licenses on behalf of the ISV.
+
+        Raises:
+            ValueError: an input CreateLicense would refuse (the message names it).
+        """
+        return seed_marketplace_license(
+            self._engine,
+            buyer_account=buyer_account,
+            product_sku=product_sku,
+            entitlements=entitlements,
+            region=region or self._region,
+            product_name=product_name,
+            validity_end=validity_end,
+            signed=signed,
+        )
+
+    def marketplace_public_key_pem(self) -> str:
+        """The PEM public key that verifies SignedTokens of seeded Marketplace licenses (as PyJWT takes it)."""
+        return marketplace_public_key_pem(self._engine)
+
+    def set_organization(
+        self,
+        *,
+        organization_id: str,
+        management_account: str,
+        accounts: Iterable[str] = (),
+        ous: Mapping[str, Iterable[str]] | None = None,
+        all_features: bool = True,
+    ) -> str:
+        """Define (or replace) an AWS Organization; returns its ARN (`arn:aws:organizations::<mgmt>:organization/<id>`).
+
+        Grants to the organization or to one of its OUs reach the member accounts (one child grant each); with
+        `all_features`, grants the management account distributes are accepted for the members (DISABLED, ready
+        to activate). The management account may call ListReceivedLicensesForOrganization and
+        ListReceivedGrantsForOrganization. Kept with the state (`state_path`).
+
+        Args:
+            organization_id: `o-` and 10 to 32 lowercase letters or digits.
+            management_account: the 12-digit management account.
+            accounts: member accounts (an account belongs to one organization).
+            ous: OU id (`ou-<root>-<id>`) -> its accounts, which become members too.
+
+        Raises:
+            ValueError: a malformed id, or an account that already belongs to another organization.
+        """
+        return self._engine.set_organization(
+            organization_id=organization_id,
+            management_account=management_account,
+            accounts=accounts,
+            ous=ous,
+            all_features=all_features,
+        )
 
     # -- HTTP and lifetime --------------------------------------------------------------------------
 

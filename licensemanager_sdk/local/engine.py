@@ -7,7 +7,6 @@ SQLite (when a state path is given) before `handle` returns.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,7 +18,7 @@ from .core.idempotency import Idempotency
 from .core.ids import account_root_arn, new_hex_id
 from .core.listing import page_tokens
 from .core.model import operation_model
-from .core.organizations import ORGANIZATIONS, Organization
+from .core.organizations import ACCOUNT_ID, ORGANIZATION_ID, ORGANIZATIONS, OU_ID, Organization
 from .core.responses import OperationTable
 from .core.settings import Settings
 from .core.store import Store
@@ -32,9 +31,6 @@ from .services import Services
 
 __all__ = ["Caller", "Engine"]
 
-_ACCOUNT = re.compile(r"\d{12}")
-_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
-_OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
 #: Expired idempotency records and finished checkouts deleted per writing call, at most (each kind).
 PRUNE_PER_CALL = 16
 
@@ -144,10 +140,12 @@ class Engine:
         members too). With `all_features`, grants the management account distributes are auto-accepted."""
         ou_map = {ou: sorted(set(members)) for ou, members in (ous or {}).items()}
         members = sorted({*accounts, *(a for m in ou_map.values() for a in m)} - {management_account})
-        if not _ORG_ID.fullmatch(organization_id) or not all(_OU_ID.fullmatch(ou) for ou in ou_map):
-            raise ValueError("organization ids look like o-<10..32 chars>, OU ids like ou-<root>-<id>")
-        if not all(_ACCOUNT.fullmatch(a) for a in [management_account, *members]):
-            raise ValueError("account ids are 12 digits")
+        if not ORGANIZATION_ID.fullmatch(organization_id):
+            raise ValueError(f"organization_id {organization_id!r} is not an organization id (o-<10..32 chars>)")
+        if bad_ou := next((ou for ou in ou_map if not OU_ID.fullmatch(ou)), None):
+            raise ValueError(f"ous: {bad_ou!r} is not an OU id (ou-<root>-<id>, e.g. ou-ab12-cd34ef56)")
+        if bad := next((a for a in [management_account, *members] if not ACCOUNT_ID.fullmatch(a)), None):
+            raise ValueError(f"account id {bad!r} is not 12 digits (management_account, accounts and ous)")
         org = Organization(
             organization_id,
             management_account,
@@ -156,6 +154,13 @@ class Engine:
             all_features,
         )
         with self._lock, self._store.transaction():
+            for other in self._store.values(ORGANIZATIONS):
+                taken = next((a for a in [management_account, *members] if other.id != org.id and other.has(a)), None)
+                if taken is not None:
+                    raise ValueError(
+                        f"account {taken} already belongs to organization {other.id}: an account belongs to one "
+                        "organization; define that organization again without it first"
+                    )
             self._store.put(ORGANIZATIONS, organization_id, org)
         return org.arn()
 
@@ -178,7 +183,7 @@ class Engine:
         `buyer_account` (Marketplace grants are auto-accepted and activated, SERVICE.md §10); returns its ARN.
 
         `entitlements` are wire `Entitlement` dicts. With `signed`, CheckoutLicense answers carry a SignedToken
-        verifiable with `marketplace_public_key_der()`."""
+        verifiable with `marketplace_public_key_der()`. ValueError for an input CreateLicense would refuse."""
         params: dict[str, Any] = {
             "LicenseName": license_name or f"{product_name} license",
             "ProductName": product_name,
@@ -195,29 +200,49 @@ class Engine:
             "ClientToken": "marketplace-seed",
         }
         operations = allowed_operations or list(ALL_OPERATIONS[:7])
-        validate("license-manager", "CreateLicense", params)
-        validate(
-            "license-manager", "CreateGrant", {**_grant_probe(buyer_account, region), "AllowedOperations": operations}
-        )
-        issuer = Caller(MARKETPLACE_ACCOUNT, region)
-        with self._lock, self._store.transaction():
-            arn = license_arn(MARKETPLACE_ACCOUNT, new_hex_id())
-            version = licenses.validated_version(
-                self._backend, license_terms(params), issuer, region, arn=arn, number="1", status="AVAILABLE"
+        if not ACCOUNT_ID.fullmatch(buyer_account):
+            raise ValueError(f"buyer_account {buyer_account!r} is not an account id (12 digits)")
+        try:
+            validate("license-manager", "CreateLicense", params)
+            validate(
+                "license-manager",
+                "CreateGrant",
+                {**_grant_probe(buyer_account, region), "AllowedOperations": operations},
             )
-            licenses.new_license(self._backend, MARKETPLACE_ACCOUNT, version, (), mp_signed=signed)
-            grants.new_grant(
-                self._backend,
-                grantor=MARKETPLACE_ACCOUNT,
-                license_arn=arn,
-                parent=arn,
-                principal=account_root_arn(buyer_account),
-                home=region,
-                name=f"{product_name} grant",
-                operations=operations,
-                status="ACTIVE",
-            )
+            with self._lock, self._store.transaction():
+                arn = license_arn(MARKETPLACE_ACCOUNT, new_hex_id())
+                version = licenses.validated_version(
+                    self._backend,
+                    license_terms(params),
+                    Caller(MARKETPLACE_ACCOUNT, region),
+                    region,
+                    arn=arn,
+                    number="1",
+                    status="AVAILABLE",
+                )
+                licenses.new_license(self._backend, MARKETPLACE_ACCOUNT, version, (), mp_signed=signed)
+                grants.new_grant(
+                    self._backend,
+                    grantor=MARKETPLACE_ACCOUNT,
+                    license_arn=arn,
+                    parent=arn,
+                    principal=account_root_arn(buyer_account),
+                    home=region,
+                    name=f"{product_name} grant",
+                    operations=operations,
+                    status="ACTIVE",
+                )
+        except ServiceFault as exc:  # what CreateLicense or CreateGrant would answer ValidationException to
+            raise ValueError(f"not a valid Marketplace license: {exc.message}") from None
         return arn
+
+    def marketplace_grant_arn(self, license_arn: str) -> str:
+        """The buyer grant `seed_marketplace_license` created for `license_arn`; KeyError when there is none."""
+        with self._lock, self._store.transaction():
+            found = next((g.arn for g in self._backend.grants_of_license(license_arn) if g.parent == license_arn), None)
+        if found is None:
+            raise KeyError(f"no seeded Marketplace grant for {license_arn}")
+        return found
 
     # ----- internals -----
 

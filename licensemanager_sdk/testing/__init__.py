@@ -25,10 +25,12 @@ from ._fixtures import (
     local_server,
     mock_license_manager_fixture,
 )
+from ._marketplace import MARKETPLACE_FINGERPRINT, marketplace_license
 from ._mock import MockLicenseManager, mock_license_manager
 
 __all__ = [
     "BUYER_ACCOUNT",
+    "MARKETPLACE_FINGERPRINT",
     "SELLER_ACCOUNT",
     "LocalFaults",
     "MockLicenseManager",
@@ -39,6 +41,7 @@ __all__ = [
     "local_faults",
     "local_license_manager",
     "local_server",
+    "marketplace_license",
     "mock_license_manager",
     "mock_license_manager_fixture",
 ]

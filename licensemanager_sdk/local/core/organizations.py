@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .store import Kind
 
-__all__ = ["ORGANIZATIONS", "Organization"]
+__all__ = ["ACCOUNT_ID", "ORGANIZATIONS", "ORGANIZATION_ID", "OU_ID", "Organization"]
+
+ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+"""An AWS account id (match with `fullmatch`)."""
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+"""An organization id, `o-` and 10 to 32 lowercase letters or digits."""
+OU_ID = re.compile(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")
+"""An organizational unit id, `ou-<root>-<id>`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from ..core.model import operations, service_model
 from ..engine import Caller, Engine
 from ..services import QUERY_SERVICES, json_targets
 from . import control as _control
+from . import control_marketplace as _marketplace
 from .injection import FaultBoard, FaultRule
 from .routing import unsigned_allowed
 from .wire import (
@@ -82,6 +83,8 @@ class Dispatcher:
         request_id = _new_request_id()
         try:
             if path.startswith(CONTROL_PREFIX):
+                if _marketplace.owns(path):  # needs the headers (Content-Type)
+                    return _marketplace.handle(self, method, path, headers, body, request_id)
                 return _control.handle(self, method, path, body, request_id)
             return self._handle_aws(method, path, headers, body, request_id)
         except Exception as exc:
