@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -45,8 +46,9 @@ _SECRET = document_kind("page-token-secret")
 _store: ContextVar[Store | None] = ContextVar("licensemanager_local_page_store", default=None)
 _PROCESS_SECRET = secrets.token_bytes(32)  # for paginate called outside an engine call (no store)
 _MAX_TOKEN_CHARS = 1024
-_MAX_OFFSET = 2**31 - 1
-_TOKEN_VERSION = 1
+_MAX_POSITION = 2**63 - 1
+#: 2 carries the last position seen ("k"); version 1 carried an offset ("o") and is refused like any stale token.
+_TOKEN_VERSION = 2
 
 
 @contextmanager
@@ -80,46 +82,55 @@ def _encode_token(position: dict[str, Any]) -> str:
 
 
 def _decode_token(token: Any, digest: str) -> int | None:
-    """The offset a token of this query carries, or None for anything else (checked before any decoding)."""
+    """The last position a token of this query carries, or None for anything else (checked before any decoding)."""
     if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or not token.isascii():
         return None
     payload, sep, mac = token.partition(".")
     if not sep or not hmac.compare_digest(mac, _mac(payload)):
         return None
     try:
-        position = json.loads(b64url_decode(payload))
+        fields = json.loads(b64url_decode(payload))
     except ValueError:
         return None
-    if not isinstance(position, dict) or set(position) != {"v", "q", "o"}:
+    if not isinstance(fields, dict) or set(fields) != {"v", "q", "k"}:
         return None
-    offset = position["o"]
-    if position["v"] != _TOKEN_VERSION or position["q"] != digest:
+    last = fields["k"]
+    if fields["v"] != _TOKEN_VERSION or fields["q"] != digest:
         return None
-    if type(offset) is not int or not 0 <= offset <= _MAX_OFFSET:
+    if type(last) is not int or not 0 < last <= _MAX_POSITION:
         return None
-    return offset
+    return last
 
 
 def paginate(
-    items: Sequence[T], params: Mapping[str, Any], scope: str, default_size: int, *, error: str = "ValidationException"
+    walk: Callable[[int], Iterable[tuple[int, T]]],
+    params: Mapping[str, Any],
+    scope: str,
+    default_size: int,
+    *,
+    error: str = "ValidationException",
 ) -> tuple[list[T], str | None]:
-    """One page of `items` and the NextToken for the rest (None on the last page).
+    """One page of a List* result and the NextToken for the rest (None on the last page).
 
-    The token is opaque and tamper-evident: base64url JSON `{"v": 1, "q": <hash of scope>, "o": <offset>}`
+    Keyset pagination: `walk(after)` yields the (position, item) pairs of the result with position > `after`
+    (positions are positive and increasing: store positions, version numbers), already filtered; a page reads
+    MaxResults + 1 of them, whatever its depth, and its token carries the last position it returned. Items
+    deleted between pages do not shift the next page; items created meanwhile are listed when they come later.
+
+    The token is opaque and tamper-evident: base64url JSON `{"v": 2, "q": <hash of scope>, "k": <position>}`
     plus an HMAC-SHA256 tag under the state's secret. `scope` names the query (operation, caller, filters), so
-    a token of another query, an altered or forged token -> `error`. A later version ("v": 2) can carry the
-    last key seen instead of an offset (keyset pagination) without changing the token's outer form."""
+    a token of another query, of an older version, an altered or forged token -> `error`."""
     size = params.get("MaxResults") or default_size
     digest = hashlib.sha256(scope.encode("utf-8")).hexdigest()[:16]
-    offset = 0
+    after = 0
     token = params.get("NextToken")
     if token is not None:
         decoded = _decode_token(token, digest)
         if decoded is None:
             raise fault(error, "Invalid NextToken: pass the NextToken of the previous page of this same request.")
-        offset = decoded
-    page = list(items[offset : offset + size])
-    end = offset + size
-    if end >= len(items):
+        after = decoded
+    read = list(itertools.islice(walk(after), size + 1))
+    page = [item for _, item in read[:size]]
+    if len(read) <= size:
         return page, None
-    return page, _encode_token({"v": _TOKEN_VERSION, "q": digest, "o": end})
+    return page, _encode_token({"v": _TOKEN_VERSION, "q": digest, "k": read[size - 1][0]})

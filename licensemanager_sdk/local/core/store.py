@@ -175,6 +175,13 @@ class Store:
                 bucket[key] = kind.load(value.json)
         return iter(list(bucket.items()))
 
+    def position(self, kind: Kind[Any], key: str) -> int | None:
+        """A stored value's creation position: unique and increasing across kinds, kept by `put` (the order of
+        List* results and the key keyset pagination resumes after); None when absent."""
+        if key not in self._kinds.get(kind.name, {}):
+            return None
+        return self._seq.get((kind.name, key))
+
     @property
     def changed(self) -> bool:
         """Whether the current transaction has changed anything so far."""

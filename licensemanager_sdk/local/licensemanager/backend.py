@@ -5,19 +5,23 @@ typed licenses, grants, organisations and usage. The operations themselves are g
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
+from typing import TypeVar
 
 from ..core.clock import Clock
 from ..core.ids import account_root_arn, months_between
 from ..core.organizations import ORGANIZATIONS, Organization
 from ..core.settings import Settings
-from ..core.store import Store
+from ..core.store import Kind, Store
 from ..kms.backend import Kms
 from .formats import parse_principal
-from .models import CHECKOUTS, GRANTS, LICENSES, USAGE, Grant, License, LicenseVersion, PerpetualUsage
+from .indexes import PositionIndex, Principal, principal_key
+from .models import CHECKOUTS, GRANTS, LICENSES, TOKENS, USAGE, Grant, License, LicenseVersion, PerpetualUsage, Token
 from .usage import ActiveUsage
 
 __all__ = ["Backend"]
+
+T = TypeVar("T")
 
 #: Grant statuses that give the grantee read access to the license.
 _VISIBLE = frozenset({"PENDING_ACCEPT", "ACTIVE", "DISABLED", "PENDING_WORKFLOW", "WORKFLOW_COMPLETED"})
@@ -31,24 +35,75 @@ class Backend:
         self.clock = clock
         self.settings = settings
         self.kms = kms
-        self._grants_by_license: dict[str, list[str]] = {}
-        self._licenses_by_sku: dict[str, list[str]] = {}
         self._active = ActiveUsage()
         self._active_synced = (-1, 0.0)  # (store rollbacks, latest time seen)
         self._finished: list[tuple[float, str]] | None = None  # (prunable after, token) min-heap
         self._finished_synced = -1
+        self._live: dict[str, int] = {}  # license -> grants made from it (not from a grant) that are not DELETED
+        self._live_synced = -1
         self.rebuild_indexes()
 
     def rebuild_indexes(self) -> None:
-        """Recompute in-memory indexes from the store."""
-        self._grants_by_license = {}
-        self._licenses_by_sku = {}
+        """Recompute the in-memory indexes from the store."""
+        self._licenses_by_issuer: PositionIndex[str] = PositionIndex()
+        self._licenses_by_sku: PositionIndex[str] = PositionIndex()
+        #: Licenses a principal holds a grant on, by license position (the order of received licenses).
+        self._licenses_by_grantee: PositionIndex[Principal] = PositionIndex()
+        self._grants_by_license: PositionIndex[str] = PositionIndex()
+        self._grants_by_grantor: PositionIndex[str] = PositionIndex()
+        self._grants_by_grantee: PositionIndex[Principal] = PositionIndex()
+        self._grants_by_license_grantee: PositionIndex[tuple[str, Principal]] = PositionIndex()
+        self._grants_by_parent: PositionIndex[str] = PositionIndex()
+        self._tokens_by_account: PositionIndex[str] = PositionIndex()
+        self._tokens_by_license: PositionIndex[str] = PositionIndex()
         for lic in self.store.values(LICENSES):
-            self._licenses_by_sku.setdefault(lic.versions[0].product_sku, []).append(lic.arn)
+            self._index_license(lic)
         for grant in self.store.values(GRANTS):
-            self._grants_by_license.setdefault(grant.license, []).append(grant.arn)
+            self._index_grant(grant)
+        for token in self.store.values(TOKENS):
+            self._index_token(token)
         self._active_synced = (-1, 0.0)
         self._finished = None
+        self._live_synced = -1
+
+    def _index_license(self, lic: License) -> None:
+        position = self.store.position(LICENSES, lic.arn)
+        if position is not None:
+            self._licenses_by_issuer.add(lic.account, position, lic.arn)
+            self._licenses_by_sku.add(lic.versions[0].product_sku, position, lic.arn)
+
+    def _index_grant(self, grant: Grant) -> None:
+        position = self.store.position(GRANTS, grant.arn)
+        if position is None:
+            return
+        grantee = principal_key(grant.principal)
+        self._grants_by_license.add(grant.license, position, grant.arn)
+        self._grants_by_grantor.add(grant.account, position, grant.arn)
+        self._grants_by_grantee.add(grantee, position, grant.arn)
+        self._grants_by_license_grantee.add((grant.license, grantee), position, grant.arn)
+        self._grants_by_parent.add(grant.parent, position, grant.arn)
+        license_position = self.store.position(LICENSES, grant.license)
+        if license_position is not None:
+            self._licenses_by_grantee.add(grantee, license_position, grant.license)
+
+    def _index_token(self, token: Token) -> None:
+        position = self.store.position(TOKENS, token.token_id)
+        if position is not None:
+            self._tokens_by_account.add(token.account, position, token.token_id)
+            self._tokens_by_license.add(token.license_arn, position, token.token_id)
+
+    def _values(self, kind: Kind[T], keys: Iterable[tuple[int, str]]) -> Iterator[tuple[int, T]]:
+        """(position, value) of the keys still stored (an index may hold keys of rolled-back calls)."""
+        for position, key in keys:
+            value = self.store.get(kind, key)
+            if value is not None:
+                yield position, value
+
+    def chosen(self, kind: Kind[T], keys: Iterable[str], after: int = 0) -> Iterator[tuple[int, T]]:
+        """(position, value) of the stored values among `keys` (LicenseArns, GrantArns...) after `after`, oldest
+        first."""
+        positions = ((self.store.position(kind, key), key) for key in set(keys))
+        return self._values(kind, sorted((p, key) for p, key in positions if p is not None and p > after))
 
     def now(self) -> float:
         """Emulator time, epoch seconds."""
@@ -63,14 +118,23 @@ class Backend:
     def add_license(self, lic: License) -> None:
         """Store a new license and index it."""
         self.store.put(LICENSES, lic.arn, lic)
-        self._licenses_by_sku.setdefault(lic.versions[0].product_sku, []).append(lic.arn)
+        self._index_license(lic)
 
     def licenses_with_sku(self, sku: str) -> Iterator[License]:
         """Licenses of a ProductSKU, oldest first."""
-        for arn in self._licenses_by_sku.get(sku, ()):
-            lic = self.store.get(LICENSES, arn)
-            if lic is not None:
-                yield lic
+        return (lic for _, lic in self._values(LICENSES, self._licenses_by_sku.after(sku)))
+
+    def licenses_issued_by(self, account: str, after: int = 0) -> Iterator[tuple[int, License]]:
+        """(position, license) of the licenses `account` issued, after `after`, oldest first."""
+        return self._values(LICENSES, self._licenses_by_issuer.after(account, after))
+
+    def licenses_granted_to(self, principals: Collection[Principal], after: int = 0) -> Iterator[tuple[int, License]]:
+        """(position, license) of the licenses any of `principals` holds a grant on (of any status), after
+        `after`, oldest first."""
+        merged = heapq.merge(
+            *(self._licenses_by_grantee.after(p, after) for p in principals if p in self._licenses_by_grantee)
+        )
+        return self._values(LICENSES, _distinct(merged))
 
     def license_status(self, lic: License, version: LicenseVersion | None = None) -> str:
         """The status a read reports (deletion, activation delay and expiry applied)."""
@@ -104,20 +168,61 @@ class Backend:
 
     def add_grant(self, grant: Grant) -> None:
         """Store a new grant and index it."""
+        self._count_live(grant, +1)
         self.store.put(GRANTS, grant.arn, grant)
-        self._grants_by_license.setdefault(grant.license, []).append(grant.arn)
+        self._index_grant(grant)
 
-    def grants_of_license(self, license_arn: str) -> Iterator[Grant]:
-        """Every grant on a license, oldest first."""
-        for arn in self._grants_by_license.get(license_arn, ()):
-            grant = self.store.get(GRANTS, arn)
-            if grant is not None:
-                yield grant
+    def replace_grant(self, old: Grant, new: Grant) -> None:
+        """Store a grant's new state (a new version)."""
+        self._count_live(old, -1)
+        self._count_live(new, +1)
+        self.store.put(GRANTS, new.arn, new)
+
+    def live_grants(self, license_arn: str) -> int:
+        """Grants made from the license itself (not from another grant) that are not DELETED."""
+        self._count_live(None, 0)
+        return self._live.get(license_arn, 0)
+
+    def _count_live(self, grant: Grant | None, delta: int) -> None:
+        if self._live_synced != self.store.rollbacks:  # derived counts: recount after a rolled-back call
+            self._live, self._live_synced = {}, self.store.rollbacks
+            for stored in self.store.values(GRANTS):
+                self._count_live(stored, +1)
+        if grant is not None and grant.status != "DELETED" and self.store.get(GRANTS, grant.parent) is None:
+            self._live[grant.license] = self._live.get(grant.license, 0) + delta
+
+    def grants_from(self, parent_arn: str) -> Iterator[Grant]:
+        """The grants made from a grant (an organisation grant's member grants), oldest first."""
+        return (grant for _, grant in self._values(GRANTS, self._grants_by_parent.after(parent_arn)))
+
+    def grants_of_license(self, license_arn: str, after: int = 0) -> Iterator[tuple[int, Grant]]:
+        """(position, grant) of every grant on a license, after `after`, oldest first."""
+        return self._values(GRANTS, self._grants_by_license.after(license_arn, after))
+
+    def grants_by(self, account: str, after: int = 0) -> Iterator[tuple[int, Grant]]:
+        """(position, grant) of the grants `account` created (distributed), after `after`, oldest first."""
+        return self._values(GRANTS, self._grants_by_grantor.after(account, after))
+
+    def grants_to(self, principals: Collection[Principal], after: int = 0) -> Iterator[tuple[int, Grant]]:
+        """(position, grant) of the grants to any of `principals`, after `after`, oldest first."""
+        merged = heapq.merge(
+            *(self._grants_by_grantee.after(p, after) for p in principals if p in self._grants_by_grantee)
+        )
+        return self._values(GRANTS, merged)
+
+    def grants_of_license_to(self, license_arn: str, principals: Collection[Principal]) -> Iterator[Grant]:
+        """The grants on a license to any of `principals`, oldest first."""
+        if len(principals) < self._grants_by_license.size(license_arn):
+            groups = self._grants_by_license_grantee
+            merged = heapq.merge(*(groups.after((license_arn, p)) for p in principals if (license_arn, p) in groups))
+            return (grant for _, grant in self._values(GRANTS, merged))
+        wanted = principals if isinstance(principals, (set, frozenset)) else set(principals)
+        return (g for _, g in self.grants_of_license(license_arn) if principal_key(g.principal) in wanted)
 
     def grants_to_account(self, license_arn: str, account: str) -> Iterator[Grant]:
-        """Account-principal grants on a license to `account`."""
-        principal = account_root_arn(account)
-        return (g for g in self.grants_of_license(license_arn) if g.principal == principal)
+        """Account-principal grants on a license to `account`, oldest first."""
+        keys = self._grants_by_license_grantee.after((license_arn, principal_key(account_root_arn(account))))
+        return (grant for _, grant in self._values(GRANTS, keys))
 
     def usable_grant(self, license_arn: str, account: str, operation: str) -> Grant | None:
         """The newest ACTIVE buyer grant to `account` allowing `operation`."""
@@ -130,13 +235,7 @@ class Backend:
 
     def received_by(self, grant: Grant, account: str) -> bool:
         """Whether `grant` was received by `account` directly, through its organisation, or an OU."""
-        parsed = parse_principal(grant.principal)
-        if parsed is None:
-            return False
-        kind, ident, _ou = parsed
-        if kind == "account":
-            return ident == account
-        return account in self.principal_members(grant.principal)
+        return principal_key(grant.principal) in self.principals_of((account,))
 
     # ----- organisations -----
 
@@ -159,6 +258,32 @@ class Backend:
         if parsed[0] == "organization":
             return [org.management, *[a for a in org.accounts if a != org.management]]
         return list(org.ous.get(parsed[2] or "", ()))
+
+    def principals_of(self, accounts: Collection[str]) -> set[Principal]:
+        """The grantee principals through which any of `accounts` receives grants: each account, and each
+        organisation and OU holding one of them."""
+        members = accounts if isinstance(accounts, (set, frozenset)) else set(accounts)
+        out: set[Principal] = {("account", account, None) for account in members}
+        for org in self.store.values(ORGANIZATIONS):
+            if org.management in members or not members.isdisjoint(org.accounts):
+                out.add(("organization", org.id, None))
+            out.update(("ou", org.id, ou) for ou, held in org.ous.items() if not members.isdisjoint(held))
+        return out
+
+    # ----- tokens -----
+
+    def add_token(self, token: Token) -> None:
+        """Store a new token and index it."""
+        self.store.put(TOKENS, token.token_id, token)
+        self._index_token(token)
+
+    def tokens_of(self, account: str, after: int = 0) -> Iterator[tuple[int, Token]]:
+        """(position, token) of the tokens `account` created, after `after`, oldest first."""
+        return self._values(TOKENS, self._tokens_by_account.after(account, after))
+
+    def tokens_of_license(self, license_arn: str, after: int = 0) -> Iterator[tuple[int, Token]]:
+        """(position, token) of the tokens of a license, after `after`, oldest first."""
+        return self._values(TOKENS, self._tokens_by_license.after(license_arn, after))
 
     # ----- usage -----
 
@@ -221,3 +346,12 @@ class Backend:
                 self.store.delete(CHECKOUTS, token)
                 deleted += 1
         return deleted
+
+
+def _distinct(items: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """Sorted (position, key) pairs with repeats dropped."""
+    last = None
+    for item in items:
+        if item[0] != last:
+            last = item[0]
+            yield item

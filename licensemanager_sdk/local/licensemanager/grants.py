@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..core.caller import Caller
 from ..core.faults import fault
@@ -11,6 +11,7 @@ from ..core.ids import account_root_arn, new_hex_id
 from ..core.organizations import Organization
 from .backend import Backend
 from .formats import ALL_OPERATIONS, MARKETPLACE_ISSUER, account_principal, grant_arn, parse_principal
+from .indexes import principal_key
 from .licenses import append_grant_version, tag_new_resource
 from .models import GRANTS, Grant, GrantVersion, Tag
 
@@ -105,7 +106,7 @@ def create_grant(
     extra = [op for op in wanted if op not in allowed]
     if extra:
         raise fault("ValidationException", f"Allowed operations {extra} are not a subset of the operations you hold.")
-    live = sum(1 for g in b.grants_of_license(lic.arn) if g.status != "DELETED" and b.grant(g.parent) is None)
+    live = b.live_grants(lic.arn)
     if live >= b.settings.max_grants_per_license:
         raise fault("ResourceLimitExceededException", f"License {lic.arn} already has {live} grants.")
     account = account_principal(principal)
@@ -197,8 +198,8 @@ def delete_grant(b: Backend, caller: Caller, arn: str, version: str, status_reas
     pending = [grant.arn]
     while pending:
         parent = pending.pop()
-        for child in list(b.grants_of_license(grant.license)):
-            if child.parent == parent and child.status != "DELETED":
+        for child in list(b.grants_from(parent)):
+            if child.status != "DELETED":
                 append_grant_version(b, child, grant_status="DELETED", status_reason="Parent grant deleted")
                 pending.append(child.arn)
     return updated
@@ -293,7 +294,7 @@ def _marketplace_activation(b: Backend, grant: Grant, behaviour: str | None, *, 
         )
     if not marketplace:
         return
-    for other in b.store.values(GRANTS):
+    for _, other in list(b.grants_to({principal_key(grant.principal)})):
         if other.arn == grant.arn or other.principal != grant.principal or other.status != "ACTIVE":
             continue
         other_lic = b.license(other.license)
@@ -332,9 +333,14 @@ def grant_field(b: Backend, grant: Grant, name: str) -> str | None:
     return lic.current.issuer.name  # LicenseIssuerName
 
 
-def grants_where(b: Backend, keep: Callable[[Grant], bool], wanted: set[str] | None) -> list[Grant]:
-    """Grants (oldest first) that `keep` accepts, restricted to `wanted` ARNs when given."""
-    return [g for g in b.store.values(GRANTS) if keep(g) and (wanted is None or g.arn in wanted)]
+def grants_where(
+    b: Backend, found: Iterator[tuple[int, Grant]], keep: Callable[[Grant], bool], wanted: set[str] | None, after: int
+) -> Iterator[tuple[int, Grant]]:
+    """(position, grant) of the grants of `found` (an index walk) that `keep` accepts, or of the `wanted` ARNs
+    that it accepts; after position `after`, oldest first."""
+    if wanted is not None:
+        found = b.chosen(GRANTS, wanted, after)
+    return ((position, g) for position, g in found if keep(g))
 
 
 def management_organization(b: Backend, caller: Caller, what: str) -> Organization:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..core.caller import Caller
@@ -14,7 +14,6 @@ from ..core.ids import iso_ms, new_hex_id, parse_iso
 from .backend import Backend
 from .formats import fingerprint, license_arn, redirect_location
 from .models import (
-    GRANTS,
     LICENSES,
     TAGS,
     TOKENS,
@@ -51,6 +50,7 @@ __all__ = [
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _VERSION_STATUSES = ("AVAILABLE", "DEACTIVATED", "SUSPENDED")
+_LIST_OPERATIONS = frozenset({"ListPurchasedLicenses", "ListReceivedLicenses"})
 _RECEIVED_RANK = {"ACTIVE": 4, "DISABLED": 3, "PENDING_ACCEPT": 2, "PENDING_WORKFLOW": 1, "WORKFLOW_COMPLETED": 1}
 
 
@@ -272,14 +272,15 @@ def license_version(b: Backend, caller: Caller, arn: str, number: str | None) ->
     return version, b.license_status(lic, version)
 
 
-def issued_licenses(b: Backend, caller: Caller, wanted: set[str] | None) -> list[tuple[LicenseVersion, str]]:
-    """ListLicenses before filters: the current version and status of each license the caller issued (§9)."""
-    out = []
-    for lic in b.store.values(LICENSES):
-        if lic.account != caller.account or (wanted is not None and lic.arn not in wanted):
-            continue
-        out.append((lic.current, b.license_status(lic)))
-    return out
+def issued_licenses(
+    b: Backend, caller: Caller, wanted: set[str] | None, after: int
+) -> Iterator[tuple[int, LicenseVersion, str]]:
+    """ListLicenses before filters: (position, current version, status) of each license the caller issued,
+    after position `after`, oldest first (§9)."""
+    found = b.licenses_issued_by(caller.account, after) if wanted is None else b.chosen(LICENSES, wanted, after)
+    for position, lic in found:
+        if lic.account == caller.account:
+            yield position, lic.current, b.license_status(lic)
 
 
 def delete_license(b: Backend, caller: Caller, arn: str, source_version: str) -> float:
@@ -299,11 +300,11 @@ def delete_license(b: Backend, caller: Caller, arn: str, source_version: str) ->
         raise fault("ConflictException", f"License {arn} has outstanding checkouts.")
     deletion = b.now() + b.settings.deletion_retention_days * 86400
     b.store.put(LICENSES, arn, dataclasses.replace(lic, deletion=deletion))
-    for grant in list(b.grants_of_license(arn)):
+    for _, grant in list(b.grants_of_license(arn)):
         if grant.status != "DELETED":
             append_grant_version(b, grant, grant_status="DELETED", status_reason="License deleted")
-    for token in b.store.values(TOKENS):
-        if token.license_arn == arn and token.status != "DELETED":
+    for _, token in list(b.tokens_of_license(arn)):
+        if token.status != "DELETED":
             b.store.put(TOKENS, token.token_id, dataclasses.replace(token, status="DELETED"))
     return deletion
 
@@ -313,33 +314,33 @@ def append_grant_version(b: Backend, grant: Grant, **changes: object) -> Grant:
     current = grant.current
     version = dataclasses.replace(current, **changes, version=str(int(current.version) + 1))  # type: ignore[arg-type]
     updated = dataclasses.replace(grant, versions=(*grant.versions, version))
-    b.store.put(GRANTS, grant.arn, updated)
+    b.replace_grant(grant, updated)
     return updated
 
 
 def received_licenses(
-    b: Backend, accounts: set[str], wanted: set[str] | None, keep: Callable[[LicenseVersion, str], bool]
-) -> list[Received]:
-    """One entry per license received by any of `accounts`, with its best grant (§14 #15)."""
-    best: dict[str, Grant] = {}
-    for grant in b.store.values(GRANTS):
-        v = grant.current
-        status = v.grant_status
-        if status not in _RECEIVED_RANK or not any(b.received_by(grant, a) for a in accounts):
-            continue
-        if b.settings.received_licenses_require_list_operation and not (
-            {"ListPurchasedLicenses", "ListReceivedLicenses"} & set(v.granted_operations)
-        ):
-            continue
-        held = best.get(grant.license)
-        if held is None or _RECEIVED_RANK[status] > _RECEIVED_RANK[held.status]:
-            best[grant.license] = grant
-    out = []
-    for lic in b.store.values(LICENSES):
-        chosen = best.get(lic.arn)
-        if chosen is None or (wanted is not None and lic.arn not in wanted):
+    b: Backend,
+    accounts: Collection[str],
+    wanted: set[str] | None,
+    keep: Callable[[LicenseVersion, str], bool],
+    after: int,
+) -> Iterator[tuple[int, Received]]:
+    """(position, entry) per license received by any of `accounts`, with its best grant (§14 #15), after position
+    `after`, oldest first."""
+    principals = b.principals_of(accounts)
+    found = b.licenses_granted_to(principals, after) if wanted is None else b.chosen(LICENSES, wanted, after)
+    need_list = b.settings.received_licenses_require_list_operation
+    for position, lic in found:
+        best: GrantVersion | None = None
+        for grant in b.grants_of_license_to(lic.arn, principals):
+            v = grant.current
+            rank = _RECEIVED_RANK.get(v.grant_status)
+            if rank is None or (need_list and not _LIST_OPERATIONS.intersection(v.granted_operations)):
+                continue
+            if best is None or rank > _RECEIVED_RANK[best.grant_status]:
+                best = v
+        if best is None:
             continue
         status = b.license_status(lic)
         if keep(lic.current, status):
-            out.append(Received(lic.current, status, chosen.current))
-    return out
+            yield position, Received(lic.current, status, best)

@@ -8,7 +8,7 @@ objects it returns.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..core.caller import Caller
@@ -20,6 +20,7 @@ from . import consumption, grants, licenses, tags, tokens
 from .backend import Backend
 from .consumption import Requested
 from .exceptions import SERVICE, shape_fault
+from .indexes import principal_key
 from .licenses import LicenseTerms, Received
 from .models import (
     Checkout,
@@ -181,9 +182,15 @@ def _licensed(filters: list[tuple[str, str]]) -> Callable[[LicenseVersion, str],
 
 
 def _page(
-    body_key: str, items: list[Any], p: Wire, query: str, b: Backend, render: Callable[[Any], Wire], **kw: Any
+    body_key: str,
+    walk: Callable[[int], Iterable[tuple[int, Any]]],
+    p: Wire,
+    query: str,
+    b: Backend,
+    render: Callable[[Any], Wire],
+    **kw: Any,
 ) -> Wire:
-    page, token = paginate(items, p, query, b.settings.default_page_size, **kw)
+    page, token = paginate(walk, p, query, b.settings.default_page_size, **kw)
     body: Wire = {body_key: [render(item) for item in page]}
     if token is not None:
         body["NextToken"] = token
@@ -228,16 +235,21 @@ class LicenseManagerResponses(ServiceResponses):
         filters = parse_filters(p, ("Beneficiary", "ProductSKU", "Fingerprint", "Status"))
         wanted = _wanted(p, "LicenseArns")
         keep = _licensed(filters)
-        items = [(v, s) for v, s in licenses.issued_licenses(self.backend, caller, wanted) if keep(v, s)]
+
+        def walk(after: int) -> Iterator[tuple[int, tuple[LicenseVersion, str]]]:
+            for position, v, s in licenses.issued_licenses(self.backend, caller, wanted, after):
+                if keep(v, s):
+                    yield position, (v, s)
+
         query = f"ListLicenses|{caller.account}|{filters}|{sorted(wanted or [])}"
-        return _page("Licenses", items, p, query, self.backend, lambda item: render_license(*item))
+        return _page("Licenses", walk, p, query, self.backend, lambda item: render_license(*item))
 
     def list_license_versions(self, caller: Caller, p: Wire) -> Wire:
         b = self.backend
         lic = licenses.require_readable_license(b, caller, p["LicenseArn"], "InvalidParameterValueException")
         return _page(
             "Licenses",
-            list(lic.versions),
+            lambda after: enumerate(lic.versions[after:], after + 1),
             p,
             f"ListLicenseVersions|{lic.arn}",
             b,
@@ -265,16 +277,30 @@ class LicenseManagerResponses(ServiceResponses):
     def list_received_licenses(self, caller: Caller, p: Wire) -> Wire:
         filters = parse_filters(p, ("ProductSKU", "Status", "Fingerprint", "IssuerName", "Beneficiary"))
         wanted = _wanted(p, "LicenseArns")
-        items = licenses.received_licenses(self.backend, {caller.account}, wanted, _licensed(filters))
+        keep = _licensed(filters)
         query = f"ListReceivedLicenses|{caller.account}|{filters}|{sorted(wanted or [])}"
-        return _page("Licenses", items, p, query, self.backend, _render_received)
+        return _page(
+            "Licenses",
+            lambda after: licenses.received_licenses(self.backend, {caller.account}, wanted, keep, after),
+            p,
+            query,
+            self.backend,
+            _render_received,
+        )
 
     def list_received_licenses_for_organization(self, caller: Caller, p: Wire) -> Wire:
         filters = parse_filters(p, ("Beneficiary", "ProductSKU"))
         org = grants.management_organization(self.backend, caller, "licenses")
-        items = licenses.received_licenses(self.backend, {org.management, *org.accounts}, None, _licensed(filters))
+        members, keep = {org.management, *org.accounts}, _licensed(filters)
         query = f"ListReceivedLicensesForOrganization|{caller.account}|{filters}"
-        return _page("Licenses", items, p, query, self.backend, _render_received)
+        return _page(
+            "Licenses",
+            lambda after: licenses.received_licenses(self.backend, members, None, keep, after),
+            p,
+            query,
+            self.backend,
+            _render_received,
+        )
 
     # ----- grants -----
 
@@ -326,39 +352,62 @@ class LicenseManagerResponses(ServiceResponses):
         return _grant_result(grant)
 
     def list_distributed_grants(self, caller: Caller, p: Wire) -> Wire:
+        b = self.backend
+        filters = parse_filters(p, _DISTRIBUTED_FILTERS)
+        license_arn = dict(filters).get("LicenseArn")
+
+        def walk(after: int) -> Iterator[tuple[int, Grant]]:
+            if license_arn is not None:
+                return b.grants_of_license(license_arn, after)
+            return b.grants_by(caller.account, after)
+
         return self._grants(
-            p, f"ListDistributedGrants|{caller.account}", _DISTRIBUTED_FILTERS, lambda g: g.account == caller.account
+            p, f"ListDistributedGrants|{caller.account}", filters, walk, lambda g: g.account == caller.account
         )
 
     def list_received_grants(self, caller: Caller, p: Wire) -> Wire:
         b = self.backend
+        filters = parse_filters(p, _RECEIVED_FILTERS)
+        principals = b.principals_of((caller.account,))
         return self._grants(
-            p, f"ListReceivedGrants|{caller.account}", _RECEIVED_FILTERS, lambda g: b.received_by(g, caller.account)
+            p,
+            f"ListReceivedGrants|{caller.account}",
+            filters,
+            lambda after: b.grants_to(principals, after),
+            lambda g: principal_key(g.principal) in principals,
         )
 
     def list_received_grants_for_organization(self, caller: Caller, p: Wire) -> Wire:
         b = self.backend
-        filters = ("ParentArn", "GranteePrincipalArn")
-        parse_filters(p, filters)  # filter names are checked before the caller's organisation
+        filters = parse_filters(p, ("ParentArn", "GranteePrincipalArn"))  # checked before the caller's organisation
         org = grants.management_organization(b, caller, "grants")
-        members = {org.management, *org.accounts}
+        principals = b.principals_of({org.management, *org.accounts})
         license_arn = p["LicenseArn"]
+        return self._grants(
+            p,
+            f"ListReceivedGrantsForOrganization|{caller.account}|{license_arn}",
+            filters,
+            lambda after: b.grants_of_license(license_arn, after),
+            lambda g: g.license == license_arn and principal_key(g.principal) in principals,
+        )
 
-        def keep(g: Grant) -> bool:
-            return g.license == license_arn and any(b.received_by(g, a) for a in members)
-
-        return self._grants(p, f"ListReceivedGrantsForOrganization|{caller.account}|{license_arn}", filters, keep)
-
-    def _grants(self, p: Wire, scope: str, allowed: Sequence[str], keep: Callable[[Grant], bool]) -> Wire:
+    def _grants(
+        self,
+        p: Wire,
+        scope: str,
+        filters: list[tuple[str, str]],
+        found: Callable[[int], Iterator[tuple[int, Grant]]],
+        keep: Callable[[Grant], bool],
+    ) -> Wire:
         b = self.backend
-        filters = parse_filters(p, allowed)
         wanted = _wanted(p, "GrantArns")
-        items = [
-            g
-            for g in grants.grants_where(b, keep, wanted)
-            if matches(filters, functools.partial(grants.grant_field, b, g))
-        ]
-        return _page("Grants", items, p, f"{scope}|{filters}|{sorted(wanted or [])}", b, render_grant)
+
+        def walk(after: int) -> Iterator[tuple[int, Grant]]:
+            for position, g in grants.grants_where(b, found(after), keep, wanted, after):
+                if matches(filters, functools.partial(grants.grant_field, b, g)):
+                    yield position, g
+
+        return _page("Grants", walk, p, f"{scope}|{filters}|{sorted(wanted or [])}", b, render_grant)
 
     # ----- consumption -----
 
@@ -438,9 +487,16 @@ class LicenseManagerResponses(ServiceResponses):
     def list_tokens(self, caller: Caller, p: Wire) -> Wire:
         filters = parse_filters(p, ("LicenseArns",))
         wanted = _wanted(p, "TokenIds")
-        items = tokens.tokens_of(self.backend, caller, wanted, [value for _, value in filters])
+        license_arns = [value for _, value in filters]
         query = f"ListTokens|{caller.account}|{filters}|{sorted(wanted or [])}"
-        return _page("Tokens", items, p, query, self.backend, _render_token)
+        return _page(
+            "Tokens",
+            lambda after: tokens.tokens_of(self.backend, caller, wanted, license_arns, after),
+            p,
+            query,
+            self.backend,
+            _render_token,
+        )
 
     def get_access_token(self, _caller: Caller, p: Wire) -> Wire:
         return {"AccessToken": tokens.get_access_token(self.backend, p["Token"], p.get("TokenProperties") or [])}

@@ -6,7 +6,7 @@ Wire parameters are read, and answers rendered, in `responses.py`."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -75,7 +75,7 @@ def create_token(
         )
     limit = b.settings.max_tokens
     if limit is not None:
-        held = sum(1 for t in b.store.values(TOKENS) if t.account == caller.account and t.status == "AVAILABLE")
+        held = sum(1 for _, t in b.tokens_of(caller.account) if t.status == "AVAILABLE")
         if held >= limit:
             raise fault("ResourceLimitExceededException", f"Account {caller.account} already has {held} tokens.")
     token_id = new_uuid()
@@ -95,7 +95,7 @@ def create_token(
     }
     jwt = encode({"alg": "RS256", "typ": "JWT", "kid": kid}, claims, key)
     record = Token(token_id, arn, iso_z(expiry), tuple(properties), tuple(roles), "AVAILABLE", caller.account, lic.home)
-    b.store.put(TOKENS, token_id, record)
+    b.add_token(record)
     return record, jwt
 
 
@@ -113,15 +113,20 @@ def delete_token(b: Backend, caller: Caller, token_id: str) -> None:
     b.store.put(TOKENS, token_id, dataclasses.replace(token, status="DELETED"))
 
 
-def tokens_of(b: Backend, caller: Caller, wanted: set[str] | None, license_arns: Sequence[str]) -> list[Token]:
-    """ListTokens: the caller's tokens, DELETED ones included, of every license in `license_arns` (§8.3)."""
-    return [
-        t
-        for t in b.store.values(TOKENS)
-        if t.account == caller.account
-        and (wanted is None or t.token_id in wanted)
-        and all(t.license_arn == arn for arn in license_arns)
-    ]
+def tokens_of(
+    b: Backend, caller: Caller, wanted: set[str] | None, license_arns: Sequence[str], after: int
+) -> Iterator[tuple[int, Token]]:
+    """ListTokens: (position, token) of the caller's tokens, DELETED ones included, of every license in
+    `license_arns` (§8.3), after position `after`, oldest first."""
+    if wanted is not None:
+        found = b.chosen(TOKENS, wanted, after)
+    elif license_arns:
+        found = b.tokens_of_license(license_arns[0], after)
+    else:
+        found = b.tokens_of(caller.account, after)
+    for position, t in found:
+        if t.account == caller.account and all(t.license_arn == arn for arn in license_arns):
+            yield position, t
 
 
 def get_access_token(b: Backend, refresh_token: str, properties: Sequence[str]) -> str:
