@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 import botocore.loaders
@@ -26,6 +26,11 @@ from .server.injection import ANY_OPERATION, FaultBoard, FaultRule, Phase
 from .server.wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
 
 if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_kms import KMSClient
+    from mypy_boto3_license_manager import LicenseManagerClient
+    from mypy_boto3_sts import STSClient
+
     from .._async_client import AsyncLicenseManager
     from .._client import LicenseManager
 
@@ -124,6 +129,18 @@ class LocalLicenseManager:
     def detach(self, boto_client: Any) -> None:
         detach(boto_client, self)
 
+    @overload
+    def boto3_client(
+        self, service: Literal["license-manager"] = ..., *, account: str = ..., region: str | None = ...
+    ) -> LicenseManagerClient: ...
+    @overload
+    def boto3_client(self, service: Literal["kms"], *, account: str = ..., region: str | None = ...) -> KMSClient: ...
+    @overload
+    def boto3_client(self, service: Literal["sts"], *, account: str = ..., region: str | None = ...) -> STSClient: ...
+    @overload
+    def boto3_client(self, service: Literal["iam"], *, account: str = ..., region: str | None = ...) -> IAMClient: ...
+    @overload
+    def boto3_client(self, service: str, *, account: str = ..., region: str | None = ...) -> Any: ...
     def boto3_client(
         self, service: str = LICENSE_MANAGER, *, account: str = DEFAULT_ACCOUNT, region: str | None = None
     ) -> Any:

@@ -239,7 +239,8 @@ class Engine:
     def marketplace_grant_arn(self, license_arn: str) -> str:
         """The buyer grant `seed_marketplace_license` created for `license_arn`; KeyError when there is none."""
         with self._lock, self._store.transaction():
-            found = next((g.arn for g in self._backend.grants_of_license(license_arn) if g.parent == license_arn), None)
+            grants = (grant for _, grant in self._backend.grants_of_license(license_arn))
+            found = next((grant.arn for grant in grants if grant.parent == license_arn), None)
         if found is None:
             raise KeyError(f"no seeded Marketplace grant for {license_arn}")
         return found
