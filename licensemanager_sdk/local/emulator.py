@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from .server.injection import ANY_OPERATION, FaultBoard, FaultRule, Phase
 from .server.wire import DEFAULT_ACCOUNT, LICENSE_MANAGER, Answer
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from .._client import LicenseManager
 
 __all__ = ["PINNED_ENDPOINT", "LocalLicenseManager"]
@@ -153,6 +155,39 @@ class LocalLicenseManager:
         return LicenseManager(
             session=session,
             region_name=region,
+            endpoint_url=PINNED_ENDPOINT,
+            config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
+        )
+
+    def refresh_token_client(
+        self,
+        refresh_token: str | SecretStr,
+        *,
+        role_arn: str,
+        region: str | None = None,
+        session_name: str | None = None,
+        token_properties: Sequence[str] | None = None,
+    ) -> LicenseManager:
+        """What `LicenseManager.from_refresh_token(...)` gives software outside AWS, answered in process: role
+        credentials from `refresh_token` (a `str` or `SecretStr`) through unsigned GetAccessToken and
+        AssumeRoleWithWebIdentity, refreshed when they expire on the emulator clock; retries do not sleep."""
+        from .. import ClientConfig, LicenseManager, RetryConfig  # the SDK imports the emulator lazily too
+        from ..credentials import refresh_token_session
+
+        session = refresh_token_session(
+            refresh_token,
+            role_arn=role_arn,
+            region_name=region or self._region,
+            endpoint_url=PINNED_ENDPOINT,
+            session_name=session_name,
+            token_properties=token_properties,
+            prepare_session=lambda botocore_session: attach_session(
+                botocore_session, self._dispatcher.handle_http, self
+            ),
+        )
+        return LicenseManager(
+            session=session,
+            region_name=session.region_name,
             endpoint_url=PINNED_ENDPOINT,
             config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
         )
