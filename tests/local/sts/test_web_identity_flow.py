@@ -3,6 +3,7 @@ GetAccessToken and AssumeRoleWithWebIdentity, then License Manager and STS calls
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from botocore.exceptions import ClientError
 from licensemanager_sdk.local import LocalLicenseManager, Settings
 from tests._constants import BUYER, OTHER
 from tests.local.sts.conftest import LM, Flow, trust_policy
+from tests.local.transport.support import raw_request
 
 SESSION_ARN = f"arn:aws:sts::{BUYER}:assumed-role/LicenseConsumer/node-1"
 
@@ -161,3 +163,17 @@ def test_roles_and_credentials_survive_a_restart_with_state(tmp_path: Any) -> No
         assert flow.checkout(credentials)["LicenseConsumptionToken"]
         altered = {**credentials, "SessionToken": "x" + credentials["SessionToken"][1:]}
         assert _error(flow.client("sts", credentials=altered).get_caller_identity)[0] == "InvalidClientTokenId"
+
+
+def test_the_control_clock_moves_credential_expiry_over_http(local: LocalLicenseManager) -> None:
+    with local.serve() as server:
+        flow = Flow(local, server.url)
+        role_arn = flow.role()
+        credentials = flow.assume(flow.access_token(flow.refresh_token(flow.granted_license())), role_arn)[
+            "Credentials"
+        ]
+        sts = flow.client("sts", credentials=credentials)
+        assert sts.get_caller_identity()["Arn"] == SESSION_ARN
+        status, _, _ = raw_request(server.url, "POST", "/_local/clock", json.dumps({"advance_seconds": 3601}))
+        assert status == 200
+        assert _error(sts.get_caller_identity)[:2] == ("ExpiredToken", 403)
