@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-lowest fuzz check lint typecheck codegen-check generate fmt bench demo clean awscli-venv bench-tools
+.PHONY: venv test test-lowest fuzz check lint typecheck codegen-check generate fmt bench demo clean awscli-venv js-deps bench-tools
 
 venv: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements-dev.txt requirements-test.txt requirements-docs.txt pypro
 
 ## The full gate: codegen drift, ruff, mypy --strict, the strict docs build, the test suite, then the suite again
 ## on the lowest declared dependency versions.
-test: check docs awscli-venv
+test: check docs awscli-venv js-deps
 	$(PY) -m pytest -n 2 -q
 	$(MAKE) test-lowest
 
@@ -26,7 +26,7 @@ test: check docs awscli-venv
 LOWEST := .venv-lowest
 LOWEST_STAMP := $(LOWEST)/.installed
 
-test-lowest: $(LOWEST_STAMP) awscli-venv
+test-lowest: $(LOWEST_STAMP) awscli-venv js-deps
 	$(LOWEST)/bin/python -m pytest -n 2 -q
 
 $(LOWEST_STAMP): pyproject.toml requirements-test.txt scripts/lowest_requirements.py
@@ -77,7 +77,7 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) .venv-awscli $(LOWEST) .mypy_cache .ruff_cache .pytest_cache dist build site
+	rm -rf $(VENV) .venv-awscli $(JS_DIR)/node_modules $(LOWEST) .mypy_cache .ruff_cache .pytest_cache dist build site
 
 ## The AWS CLI pins its own botocore, so tests/local/awscli runs it from a separate virtualenv.
 AWSCLI_VERSION := 1.46.2
@@ -90,6 +90,16 @@ $(AWSCLI_STAMP):
 	$(PYTHON) -m venv .venv-awscli
 	.venv-awscli/bin/pip install --quiet --disable-pip-version-check awscli==$(AWSCLI_VERSION)
 	touch $(AWSCLI_STAMP)
+
+## The AWS SDK for JavaScript v3 of tests/local/js (flow.mjs), exactly as its package-lock.json pins it.
+JS_DIR := tests/local/js
+JS_STAMP := $(JS_DIR)/node_modules/.installed
+
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
 
 ## The HTTP load generator of benchmarks/http_load.py (Debian's wrk); the package index is updated first on a fresh machine.
 bench-tools:

@@ -1,6 +1,6 @@
 """The whole story in ~10 seconds: a seller issues a signed license, a buyer activates it, an application checks
-entitlements out, verifies them offline, keeps its lease alive, hits the seat limit, checks in; then the seller
-distributes the license to 50 accounts.
+entitlements out, verifies them offline, keeps its lease alive, hits the seat limit, checks in; the seller
+distributes the license to 50 accounts; then the buyer hands a refresh token and a role to software outside AWS.
 
     python examples/demo.py                      # on the embedded local service (the default: nothing to set up)
     python examples/demo.py --profile seller --buyer-profile buyer --region us-east-1 [--sign-key KMS_KEY_ARN]
@@ -10,6 +10,7 @@ distributes the license to 50 accounts.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import textwrap
@@ -37,7 +38,8 @@ from licensemanager_sdk.types import (
 SKU = "acme-analytics-demo"
 ISSUER = "Acme Software"
 TIERS = ["BasicTier", "IntermediateTier", "PremiumTier"]
-OPERATIONS = ["CheckoutLicense", "CheckInLicense", "ExtendConsumptionLicense", "ListPurchasedLicenses"]
+OPERATIONS = ["CheckoutLicense", "CheckInLicense", "ExtendConsumptionLicense", "ListPurchasedLicenses", "CreateToken"]
+TOKEN_ISSUER = "openid-license-manager.amazonaws.com"
 
 
 def say(text: str) -> None:
@@ -190,6 +192,40 @@ def distribute(stage: Stage, license: License, accounts_file: Path | None) -> No
     say(f"written to {path}; run it again and every account is 'already_present' (safe to re-run)")
 
 
+def outside_aws(stage: Stage, license: License) -> None:
+    step("9. Software outside AWS: a refresh token and a role instead of AWS credentials")
+    if stage.local is None:
+        say("(on AWS this step needs IAM rights in the buyer account: see docs/software-outside-aws.md)")
+        return
+    iam = stage.local.boto3_client("iam", account=stage.buyer_account)
+    condition = {f"{TOKEN_ISSUER}:amr": f"aws:license-manager:token-issuer-account-id:{stage.buyer_account}"}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": TOKEN_ISSUER},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"ForAnyValue:StringLike": condition},
+            }
+        ],
+    }
+    role_arn = iam.create_role(RoleName="AcmeConsumer", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    created = stage.buyer.tokens.create(license, role_arns=[role_arn])
+    say(f"The buyer creates role {role_arn}, trusting License Manager's token issuer, and a refresh token for it")
+    software = stage.local.refresh_token_client(created.refresh_token, role_arn=role_arn)
+    fingerprint = key_fingerprint(stage.seller_account, ISSUER)
+
+    def one_user() -> Lease:
+        return software.entitlements.checkout(product_sku=SKU, key_fingerprint=fingerprint, entitlements={"Users": 1})
+
+    with one_user() as lease:
+        say(f"The software, given only the token and the role, checks out Users: {lease.has('Users')}")
+    stage.local.advance_clock(3 * 3600)
+    with one_user() as lease:
+        say(f"Three hours later its role credentials had expired; the SDK refreshed them: Users {lease.has('Users')}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", help="seller AWS profile: run on AWS instead of the local service")
@@ -208,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     lease = application(stage, sign_key)
     seat_limit(stage, license, lease)
     distribute(stage, license, args.accounts_file)
+    outside_aws(stage, license)
     print(f"\nDone in {time.perf_counter() - started:.1f} s.")
     return 0
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 from pathlib import Path
 
 import pytest
 
-from examples import async_quickstart, client_options, pagination, quickstart, retries_and_errors
+from examples import (
+    async_quickstart,
+    client_options,
+    demo,
+    pagination,
+    quickstart,
+    retries_and_errors,
+    software_outside_aws,
+)
 from licensemanager_sdk.local import LocalLicenseManager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +60,15 @@ def test_client_options_runs_over_http(capsys: pytest.CaptureFixture[str]) -> No
     assert out.count("0 license(s), request ") == 3
 
 
+def test_software_outside_aws_runs_over_http(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalLicenseManager() as local, local.serve() as server:
+        software_outside_aws.main(server.url)
+    out = capsys.readouterr().out
+    assert "and arn:aws:iam::222222222222:role/AcmeConsumer" in out
+    assert "checked out Users: True" in out
+    assert "acting as arn:aws:sts::222222222222:assumed-role/AcmeConsumer/licensemanager-sdk-" in out
+
+
 _QUOTE = re.compile(r"<!-- example: (?P<path>[\w/.]+) -->\n```python\n(?P<code>.*?)```", re.S)
 
 
@@ -66,3 +84,15 @@ def test_async_quickstart_runs() -> None:
     out = asyncio.run(async_quickstart.run())
     assert out.startswith("['Example Pro'] licenses=1 grants=")
     assert "'created': 2" in out
+
+
+def test_the_demo_hands_over_to_software_outside_aws(capsys: pytest.CaptureFixture[str]) -> None:
+    stage = demo.Stage(argparse.Namespace(profile=None))
+    license = demo.issue_license(stage, None)
+    demo.grant_to_buyer(stage, license)
+    capsys.readouterr()
+    demo.outside_aws(stage, license)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "The buyer creates role arn:aws:iam::222222222222:role/AcmeConsumer" in out
+    assert "given only the token and the role, checks out Users: True" in out
+    assert "the SDK refreshed them: Users True" in out

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import click
 
-from licensemanager_sdk.cli.options import Group, State, pass_state
+from licensemanager_sdk.cli.options import RuntimeGroup, State, pass_state
 from licensemanager_sdk.entitlements import verify
 
 __all__ = ["checkout"]
 
 
-@click.group(cls=Group)
+@click.group(cls=RuntimeGroup)
 def checkout() -> None:
-    """Try an entitlement check; verify a signed token offline."""
+    """Try an entitlement check; verify a signed token offline.
+
+    With --role-arn, the calls use the role credentials a license refresh token gives (software outside AWS); the
+    token comes from --refresh-token-file or $LMSDK_REFRESH_TOKEN, never from the command line."""
 
 
 def _entitlement(value: str) -> tuple[str, int | None]:

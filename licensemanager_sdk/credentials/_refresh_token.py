@@ -51,6 +51,7 @@ def refresh_token_session(
     endpoint_url: str | None = None,
     session_name: str | None = None,
     token_properties: Sequence[str] | None = None,
+    prepare_session: Callable[[botocore.session.Session], None] | None = None,
 ) -> boto3.Session:
     """A boto3 `Session` whose credentials come from a License Manager refresh token, refreshed before they expire.
 
@@ -61,6 +62,9 @@ def refresh_token_session(
         endpoint_url: one endpoint answering both License Manager and STS (the local service); default AWS.
         session_name: the role session name (default `licensemanager-sdk-<random>`).
         token_properties: properties GetAccessToken checks against the token's (`TokenProperties`).
+        prepare_session: called with each of the two botocore sessions (the returned session's, and the one the
+            unsigned exchange calls are made from) before either makes a client; `LocalLicenseManager` attaches
+            its in-process service there (`refresh_token_client`).
 
     Nothing is sent until a client of the session first needs credentials; a refusal raises `RefreshTokenError` there.
 
@@ -79,6 +83,9 @@ def refresh_token_session(
     session = botocore.session.Session()
     fetcher_session = _fetcher_session()
     fetcher_session.register_component("data_loader", session.get_component("data_loader"))  # models load once
+    if prepare_session is not None:
+        prepare_session(session)
+        prepare_session(fetcher_session)
     region = region_name or fetcher_session.get_config_variable("region") or DEFAULT_REGION
     exchange = _Exchange(secret, role_arn, name, list(token_properties or ()), region, endpoint_url, fetcher_session)
     credentials = RefreshTokenCredentials(exchange.fetch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_license_manager import LicenseManagerClient
     from mypy_boto3_sts import STSClient
+    from pydantic import SecretStr
 
     from .._async_client import AsyncLicenseManager
     from .._client import LicenseManager
@@ -196,6 +197,39 @@ class LocalLicenseManager:
         session = self.aio_session(account=account, region=region)
         config = ClientConfig(retry=RetryConfig(sleep=_no_sleep))
         return AsyncLicenseManager(session=session, endpoint_url=PINNED_ENDPOINT, config=config)
+
+    def refresh_token_client(
+        self,
+        refresh_token: str | SecretStr,
+        *,
+        role_arn: str,
+        region: str | None = None,
+        session_name: str | None = None,
+        token_properties: Sequence[str] | None = None,
+    ) -> LicenseManager:
+        """What `LicenseManager.from_refresh_token(...)` gives software outside AWS, answered in process: role
+        credentials from `refresh_token` (a `str` or `SecretStr`) through unsigned GetAccessToken and
+        AssumeRoleWithWebIdentity, refreshed when they expire on the emulator clock; retries do not sleep."""
+        from .. import ClientConfig, LicenseManager, RetryConfig  # the SDK imports the emulator lazily too
+        from ..credentials import refresh_token_session
+
+        session = refresh_token_session(
+            refresh_token,
+            role_arn=role_arn,
+            region_name=region or self._region,
+            endpoint_url=PINNED_ENDPOINT,
+            session_name=session_name,
+            token_properties=token_properties,
+            prepare_session=lambda botocore_session: attach_session(
+                botocore_session, self._dispatcher.handle_http, self
+            ),
+        )
+        return LicenseManager(
+            session=session,
+            region_name=session.region_name,
+            endpoint_url=PINNED_ENDPOINT,
+            config=ClientConfig(retry=RetryConfig(sleep=_no_sleep)),
+        )
 
     # -- controls -----------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from .licensemanager import consumption, grants, licenses
 from .licensemanager.formats import ALL_OPERATIONS, MARKETPLACE_ACCOUNT, MARKETPLACE_ISSUER, license_arn
 from .licensemanager.responses import license_terms
 from .services import Services
+from .sts.web_identity import AssumedRole, StsError
 
 __all__ = ["Caller", "Engine"]
 
@@ -91,6 +92,15 @@ class Engine:
                     return result
             except ServiceFault as exc:
                 raise table.responses.shape_fault(operation, exc) from None
+
+    def assumed_role(self, access_key_id: str, session_token: str | None) -> AssumedRole:
+        """Who a call signed with temporary credentials acts as. ServiceFault `UnrecognizedClientException`
+        (unknown key, altered session token) or `ExpiredTokenException` (expired on the emulator clock)."""
+        with self._lock, self._store.transaction():
+            try:
+                return self._services.sts.resolve(access_key_id, session_token)
+            except StsError as error:
+                raise ServiceFault(error.code, error.message, status=error.status) from None
 
     def reset(self) -> None:
         """Drop all state and set the clock back to real time."""

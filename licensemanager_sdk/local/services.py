@@ -1,9 +1,9 @@
 """The one registry of the local services: which AWS services are emulated, the protocol each speaks, and what
 answers its calls. The engine, the HTTP dispatcher, the in-process attach and fault injection all read it.
 
-Adding a service (IAM next) means adding its folder (`iam/models.py`, `backend.py`, `responses.py`,
-`exceptions.py`) and one `Registration` line in `REGISTRY` below; its operation table and idempotent operations
-follow from botocore's model, its X-Amz-Target prefix (JSON) from the model's metadata.
+Adding a service means adding its folder (`<service>/models.py`, `backend.py`, `responses.py`, `exceptions.py`)
+and one `Registration` line in `REGISTRY` below; its operation table and idempotent operations follow from
+botocore's model, its X-Amz-Target prefix (JSON) from the model's metadata.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from .core.model import service_model
 from .core.responses import ServiceResponses
 from .core.settings import Settings
 from .core.store import Store
+from .iam.backend import Iam
+from .iam.responses import IamResponses
 from .kms.backend import Kms
 from .kms.responses import KmsResponses
 from .licensemanager.backend import Backend
 from .licensemanager.responses import LicenseManagerResponses
+from .sts.backend import Sts
 from .sts.responses import StsResponses
 
 __all__ = [
@@ -40,19 +43,24 @@ Protocol = Literal["json", "query"]
 @dataclass(frozen=True, slots=True)
 class Services:
     """The backends the registered services share: one store, clock and settings (License Manager signs with
-    KMS keys). Every backend with state is built here."""
+    KMS keys; STS verifies License Manager access tokens and assumes IAM roles). Every backend with state is
+    built here."""
 
     store: Store
     clock: Clock
     settings: Settings
     kms: Kms
     license_manager: Backend
+    iam: Iam
+    sts: Sts
 
     @classmethod
     def build(cls, store: Store, clock: Clock, settings: Settings) -> Services:
         """Backends over one store, clock and settings."""
         kms = Kms(store, clock, settings)
-        return cls(store, clock, settings, kms, Backend(store, clock, settings, kms))
+        license_manager = Backend(store, clock, settings, kms)
+        iam = Iam(store, clock)
+        return cls(store, clock, settings, kms, license_manager, iam, Sts(store, clock, iam, license_manager))
 
     def responses(self) -> tuple[ServiceResponses, ...]:
         """What answers each registered service's wire calls."""
@@ -84,7 +92,8 @@ class Registration:
 REGISTRY: tuple[Registration, ...] = (
     Registration("license-manager", "json", lambda s: LicenseManagerResponses(s.license_manager)),
     Registration("kms", "json", lambda s: KmsResponses(s.kms)),
-    Registration("sts", "query", lambda _s: StsResponses()),
+    Registration("sts", "query", lambda s: StsResponses(s.sts)),
+    Registration("iam", "query", lambda s: IamResponses(s.iam)),
 )
 
 #: Every registered service name.

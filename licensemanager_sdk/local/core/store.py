@@ -19,14 +19,14 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .statefile import create_private
 
-__all__ = ["Doc", "Kind", "Store", "document_kind"]
+__all__ = ["Doc", "Kind", "KindMapping", "Store", "document_kind"]
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -295,3 +295,31 @@ class Store:
             else:
                 bucket[key] = old
         self._undo = {}
+
+
+class KindMapping(MutableMapping[str, T]):
+    """One kind of a store as a mapping (key -> value): reads, `put`s and deletes go to the store."""
+
+    def __init__(self, store: Store, kind: Kind[T]) -> None:
+        self._store = store
+        self._kind = kind
+
+    def __getitem__(self, key: str) -> T:
+        value = self._store.get(self._kind, key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: T) -> None:
+        self._store.put(self._kind, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if self._store.get(self._kind, key) is None:
+            raise KeyError(key)
+        self._store.delete(self._kind, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self._store.items(self._kind))
+
+    def __len__(self) -> int:
+        return self._store.count(self._kind)

@@ -1,4 +1,5 @@
-"""`IamBackend`: one account's roles and managed policies, with IAM's checks and errors (SERVICE.md §8.4)."""
+"""`IamBackend`: one account's roles and managed policies, with IAM's checks and errors (SERVICE.md §8.4); `Iam`:
+every account's, over the shared store."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import string
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..core.clock import Clock
+from ..core.store import Store
 from .exceptions import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -19,9 +22,9 @@ from .exceptions import (
     NoSuchEntity,
     ValidationError,
 )
-from .models import AWS_MANAGED_POLICY_PREFIX, IamState, ManagedPolicy, Role
+from .models import ACCOUNTS, AWS_MANAGED_POLICY_PREFIX, IamState, ManagedPolicy, Role
 
-__all__ = ["DEFAULT_MAX_ITEMS", "IamBackend", "Page", "check_policy_document"]
+__all__ = ["DEFAULT_MAX_ITEMS", "Iam", "IamBackend", "Page", "check_policy_document"]
 
 DEFAULT_MAX_ITEMS = 100
 _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
@@ -238,3 +241,28 @@ class IamBackend:
                 f"1 validation error detected: Value '{seconds}' at 'maxSessionDuration' failed to satisfy constraint: "
                 "Member must have value between 3600 and 43200"
             )
+
+
+class Iam:
+    """IAM of every emulated account over the shared store (IAM is global: the region plays no part). A call works
+    on a copy of its account's state (`backend`) and stores the copy when it changed something (`save`)."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def backend(self, account: str) -> IamBackend:
+        """A backend over a copy of `account`'s state."""
+        stored = self._store.get(ACCOUNTS, account)
+        state = IamState.from_json(stored.to_json()) if stored is not None else IamState()
+        return IamBackend(account, self._clock.timestamp, state)
+
+    def save(self, backend: IamBackend) -> None:
+        """Store the state a backend from `backend()` changed."""
+        self._store.put(ACCOUNTS, backend.account, backend.state)
+
+    def role(self, arn: str) -> Role | None:
+        """The role an ARN names, looked up in the ARN's account (None when there is no such role)."""
+        parts = arn.split(":", 5)
+        stored = self._store.get(ACCOUNTS, parts[4]) if len(parts) == 6 else None
+        return None if stored is None else IamBackend(parts[4], self._clock.timestamp, stored).role_by_arn(arn)

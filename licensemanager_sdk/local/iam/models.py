@@ -1,4 +1,5 @@
-"""IAM state as typed dataclasses, serialisable to JSON (`to_json` / `from_json`) for `--state`."""
+"""IAM state as typed dataclasses, serialisable to JSON (`to_json` / `from_json`), one `IamState` per account in
+the store kind `ACCOUNTS` (so it survives a restart with `--state`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AWS_MANAGED_POLICY_PREFIX", "IamState", "ManagedPolicy", "Role"]
+from ..core.store import Kind
+
+__all__ = ["ACCOUNTS", "AWS_MANAGED_POLICY_PREFIX", "IamState", "ManagedPolicy", "Role"]
 
 #: AWS managed policies live under this ARN prefix; they can be attached without being created.
 AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
@@ -54,3 +57,7 @@ class IamState:
             roles={k: Role(**v) for k, v in data.get("roles", {}).items()},
             policies={k: ManagedPolicy(**v) for k, v in data.get("policies", {}).items()},
         )
+
+
+#: One `IamState` per account id. A stored state is never changed in place: a call works on a copy and puts it.
+ACCOUNTS: Kind[IamState] = Kind("iam", IamState.from_json, IamState.to_json)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,7 +21,16 @@ from .backend import Backend
 from .formats import redirect_location
 from .models import SECRETS, TOKENS, Token, TokenSigningKey
 
-__all__ = ["ISSUER", "create_token", "delete_token", "get_access_token", "token_signing_key", "tokens_of"]
+__all__ = [
+    "ISSUER",
+    "create_token",
+    "delete_token",
+    "get_access_token",
+    "refresh_token_active",
+    "signed_claims",
+    "token_signing_key",
+    "tokens_of",
+]
 
 ISSUER = "https://openid-license-manager.amazonaws.com"
 _ACCESS_TOKEN_TTL = 3600
@@ -129,23 +139,37 @@ def tokens_of(
             yield position, t
 
 
-def get_access_token(b: Backend, refresh_token: str, properties: Sequence[str]) -> str:
-    """GetAccessToken: exchange a valid refresh JWT for a one-hour access JWT (§8.2)."""
+def signed_claims(b: Backend, token: str) -> dict[str, Any]:
+    """The claims of a JWT this emulator signed with its token key (RS256, its `kid`); ValueError saying why not."""
     try:
-        header, claims, signing_input, signature = decode_unverified(refresh_token)
+        header, claims, signing_input, signature = decode_unverified(token)
     except ValueError:
-        raise fault("ValidationException", "The token is not a valid JWT.") from None
+        raise ValueError("The token is not a valid JWT.") from None
     kid, key = token_signing_key(b)
     if (
         header.get("alg") != "RS256"
         or header.get("kid") != kid
         or not verify(key.public_key(), "RS256", signing_input, signature)
     ):
-        raise fault("ValidationException", "The token signature is not valid.")
+        raise ValueError("The token signature is not valid.")
+    return claims
+
+
+def refresh_token_active(b: Backend, token_id: str) -> bool:
+    """Whether the refresh token `token_id` exists and was not deleted (access tokens die with it, §8.4)."""
+    record = b.store.get(TOKENS, token_id)
+    return record is not None and record.status != "DELETED"
+
+
+def get_access_token(b: Backend, refresh_token: str, properties: Sequence[str]) -> str:
+    """GetAccessToken: exchange a valid refresh JWT for a one-hour access JWT (§8.2)."""
+    try:
+        claims = signed_claims(b, refresh_token)
+    except ValueError as exc:
+        raise fault("ValidationException", str(exc)) from None
     if claims.get("token_use") != "refresh":
         raise fault("ValidationException", "The token is not a refresh token.")
-    record = b.store.get(TOKENS, str(claims.get("sub")))
-    if record is None or record.status == "DELETED":
+    if not refresh_token_active(b, str(claims.get("sub"))):
         raise fault("AuthorizationException", "The refresh token has been deleted.")
     now = int(b.now())
     if not isinstance(claims.get("exp"), int) or claims["exp"] <= now:
@@ -165,4 +189,5 @@ def get_access_token(b: Backend, refresh_token: str, properties: Sequence[str]) 
         "jti": new_uuid(),
         "token_use": "access",
     }
+    kid, key = token_signing_key(b)
     return encode({"alg": "RS256", "typ": "JWT", "kid": kid}, access, key)

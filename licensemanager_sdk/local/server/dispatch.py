@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 from ..core.faults import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
 from ..core.model import operations, service_model
+from ..core.query import namespace_of
 from ..engine import Caller, Engine
 from ..services import QUERY_SERVICES, json_targets
 from . import control as _control
@@ -34,15 +35,23 @@ from .wire import (
     json_error,
     json_success,
     parse_identity,
-    sts_error,
-    sts_success,
+    query_error,
+    query_success,
 )
 
-__all__ = ["CONTROL_PREFIX", "Dispatcher", "injected_fault"]
+__all__ = ["CONTROL_PREFIX", "TEMPORARY_KEY_PREFIX", "Dispatcher", "injected_fault"]
 
 CONTROL_PREFIX = "/_local/"
 _CORAL = "com.amazon.coral.service#"
 _log = logging.getLogger("licensemanager_sdk.local")
+
+#: Access key ids of temporary credentials (STS role sessions) start with this.
+TEMPORARY_KEY_PREFIX = "ASIA"
+# The AWS-wide auth errors as query services (STS, IAM) word them: (code, HTTP status).
+_QUERY_AUTH_ERRORS = {
+    "UnrecognizedClientException": ("InvalidClientTokenId", 403),
+    "ExpiredTokenException": ("ExpiredToken", 403),
+}
 
 # Server-side codes of KMS and STS (License Manager's come from `status_for`).
 _SERVER_CODES = {"KMSInternalException": 500, "InternalFailure": 500, "InternalError": 500, "ServiceUnavailable": 503}
@@ -171,36 +180,40 @@ class Dispatcher:
         return json_success(result, request_id)
 
     def _handle_query(self, service: str, headers: dict[str, str], query: str, body: bytes, request_id: str) -> Answer:
-        """An awsQuery call (STS, IAM): `Action=<Operation>` form body in, XML document out."""
+        """An awsQuery call (STS, IAM): `Action=<Operation>` form body in, XML document in its namespace out."""
+        model = service_model(service)
+        namespace = namespace_of(model.endpoint_prefix, model.api_version)
         try:
             form = decode_form(body)
         except UnicodeDecodeError:
-            return sts_error(400, "MalformedQueryString", "The request body is not UTF-8 form data.", request_id)
+            message = "The request body is not UTF-8 form data."
+            return query_error(namespace, 400, "MalformedQueryString", message, request_id)
         operation = form.pop("Action", "")
         form.pop("Version", None)
         if operation not in operations(service):
-            return sts_error(
+            return query_error(
+                namespace,
                 400,
                 "InvalidAction",
-                f"Could not find operation {operation or '(no Action)'} "
-                f"for version {service_model(service).api_version}",
+                f"Could not find operation {operation or '(no Action)'} for version {model.api_version}",
                 request_id,
             )
         try:
             caller = self._caller(service, operation, headers, query)
         except _Refused as refused:
-            return sts_error(refused.status, refused.code, refused.message, request_id)
+            code, status = _QUERY_AUTH_ERRORS.get(refused.code, (refused.code, refused.status))
+            return query_error(namespace, status, code, refused.message, request_id)
         try:
             result = self._call(service, operation, dict(form), caller)
         except ServiceFault as fault:
-            return sts_error(fault.status, fault.code, fault.message, request_id)
-        return sts_success(operation, result, request_id)
+            return query_error(namespace, fault.status, fault.code, fault.message, request_id)
+        return query_success(namespace, operation, result, request_id)
 
     def _caller(self, service: str, operation: str, headers: dict[str, str], query: str) -> Caller:
-        """The caller from the SigV4 credential scope. Raises `_Refused` for an unusable or missing signature."""
-        query_credential = None
-        if query and "X-Amz-Credential" in query:
-            query_credential = parse_qs(query).get("X-Amz-Credential", [None])[0]
+        """The caller from the SigV4 credential scope; temporary (`ASIA`) keys act as the role session the
+        emulator issued them for. Raises `_Refused` for an unusable or missing signature or session token."""
+        query_params = parse_qs(query) if query else {}
+        query_credential = query_params.get("X-Amz-Credential", [None])[0]
         try:
             identity = parse_identity(headers.get("authorization"), query_credential, headers.get("x-amz-region-set"))
         except IdentityError as exc:
@@ -214,7 +227,15 @@ class Dispatcher:
                 f"Missing Authentication Token: {operation} must be signed with AWS Signature Version 4 "
                 "(an Authorization header with Credential=<access-key-id>/<date>/<region>/<service>/aws4_request).",
             )
-        return Caller(account_for_key(identity.access_key_id), identity.region or self.default_region)
+        region = identity.region or self.default_region
+        if not identity.access_key_id.startswith(TEMPORARY_KEY_PREFIX):
+            return Caller(account_for_key(identity.access_key_id), region)
+        session_token = headers.get("x-amz-security-token") or query_params.get("X-Amz-Security-Token", [None])[0]
+        try:
+            role = self.engine.assumed_role(identity.access_key_id, session_token)
+        except ServiceFault as refused:
+            raise _Refused(refused.status, refused.code, refused.message) from None
+        return Caller(role.account, region, arn=role.arn, user_id=role.assumed_role_id)
 
     def _call(self, service: str, operation: str, params: dict[str, Any], caller: Caller) -> dict[str, Any]:
         """Implemented?, latency, "before" faults, the engine, then "after" faults. Raises ServiceFault."""

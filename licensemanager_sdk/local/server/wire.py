@@ -1,4 +1,4 @@
-"""Wire formats of the three emulated protocols: AWS JSON 1.1 (License Manager, KMS) and awsQuery (STS).
+"""Wire formats of the emulated protocols: AWS JSON 1.1 (License Manager, KMS) and awsQuery (STS, IAM).
 
 Pure functions over bytes and strings: no engine, no sockets. `_dispatch` composes them.
 """
@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape
+
+from ..core.query import error_document, result_document
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -20,7 +21,6 @@ __all__ = [
     "LICENSE_MANAGER",
     "MAX_JSON_DEPTH",
     "STS",
-    "STS_VERSION",
     "Answer",
     "Identity",
     "IdentityError",
@@ -31,8 +31,8 @@ __all__ = [
     "json_error",
     "json_success",
     "parse_identity",
-    "sts_error",
-    "sts_success",
+    "query_error",
+    "query_success",
 ]
 
 LICENSE_MANAGER = "license-manager"
@@ -44,8 +44,6 @@ DEFAULT_ACCOUNT = "123456789012"
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 XML_CONTENT_TYPE = "text/xml"
-STS_VERSION = "2011-06-15"
-STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 _LICENSE_MANAGER_ERROR_NAMESPACE = "com.amazonaws.licensemanager#"
 
@@ -202,24 +200,9 @@ def json_error(
     return Answer(status, headers, body)
 
 
-def _xml_members(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "".join(f"<{key}>{_xml_members(item)}</{key}>" for key, item in value.items() if item is not None)
-    if isinstance(value, list | tuple):
-        return "".join(f"<member>{_xml_members(item)}</member>" for item in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return escape(str(value))
-
-
-def sts_success(operation: str, result: Mapping[str, Any], request_id: str) -> Answer:
-    """`<OpResponse><OpResult>...</OpResult><ResponseMetadata>...</ResponseMetadata></OpResponse>`."""
-    body = (
-        f'<{operation}Response xmlns="{STS_XMLNS}">'
-        f"<{operation}Result>{_xml_members(result)}</{operation}Result>"
-        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
-        f"</{operation}Response>"
-    ).encode()
+def query_success(namespace: str, operation: str, result: Mapping[str, Any], request_id: str) -> Answer:
+    """200 with the awsQuery result document of `operation` in `namespace` (STS's, IAM's)."""
+    body = result_document(namespace, operation, result, request_id).encode()
     return Answer(
         200,
         {"Content-Type": XML_CONTENT_TYPE, "x-amzn-RequestId": request_id, "Content-Length": str(len(body))},
@@ -227,15 +210,9 @@ def sts_success(operation: str, result: Mapping[str, Any], request_id: str) -> A
     )
 
 
-def sts_error(status: int, code: str, message: str, request_id: str) -> Answer:
-    """The awsQuery `ErrorResponse` document; `Type` is `Receiver` for 5xx, `Sender` otherwise."""
-    kind = "Receiver" if status >= 500 else "Sender"
-    body = (
-        f'<ErrorResponse xmlns="{STS_XMLNS}">'
-        f"<Error><Type>{kind}</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
-        f"<RequestId>{request_id}</RequestId>"
-        f"</ErrorResponse>"
-    ).encode()
+def query_error(namespace: str, status: int, code: str, message: str, request_id: str) -> Answer:
+    """The awsQuery `ErrorResponse` in `namespace`, with its HTTP status."""
+    body = error_document(namespace, status, code, message, request_id).encode()
     return Answer(
         status,
         {

@@ -14,25 +14,26 @@ import hmac
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from licensemanager_sdk.local.iam.models import Role
-from licensemanager_sdk.local.iam.policy import allows
+from ..iam.models import Role
+from ..iam.policy import allows
+from .models import TemporaryCredentials
 
 __all__ = [
     "FEDERATED_PRINCIPAL",
     "AssumedRole",
     "CredentialStore",
     "StsError",
-    "TemporaryCredentials",
     "WebIdentity",
 ]
 
 FEDERATED_PRINCIPAL = "openid-license-manager.amazonaws.com"
 _ACTION = "sts:AssumeRoleWithWebIdentity"
 _NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+_EXPIRED = "The security token included in the request is expired"
 _UPPER = string.ascii_uppercase + string.digits
 _SECRET = string.ascii_letters + string.digits + "+/"
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -49,20 +50,6 @@ class StsError(Exception):
         self.status = status
 
 
-@dataclass
-class TemporaryCredentials:
-    """One issued role session; `secret_access_key` and `session_token` are secrets (kept out of repr)."""
-
-    access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
-    expiration: float
-    account: str
-    role_arn: str
-    assumed_role_arn: str
-    assumed_role_id: str
-
-
 @dataclass(frozen=True)
 class AssumedRole:
     """Who a call signed with temporary credentials acts as."""
@@ -73,15 +60,23 @@ class AssumedRole:
     expiration: float
 
 
+def _mac(key: str, access_key_id: str, nonce: str, expiry: str) -> str:
+    return hmac.new(key.encode(), f"{access_key_id}.{nonce}.{expiry}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass
 class CredentialStore:
-    """Issued temporary credentials by access key id, and the key that makes session tokens tamper-evident."""
+    """Issued temporary credentials by access key id, and the key that makes session tokens tamper-evident.
+
+    A session token is `<nonce>.<expiry>.<HMAC of key id, nonce and expiry>`: one whose credentials were pruned
+    still reads as expired (rather than invalid) once its expiry has passed. `sessions` is any mutable mapping:
+    a dict, or the engine's store kind."""
 
     key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
-    sessions: dict[str, TemporaryCredentials] = field(default_factory=dict, repr=False)
+    sessions: MutableMapping[str, TemporaryCredentials] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {"key": self.key, "sessions": {k: dataclasses.asdict(v) for k, v in self.sessions.items()}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CredentialStore:
@@ -91,11 +86,11 @@ class CredentialStore:
     def issue(self, *, account: str, role: Role, session_name: str, expiration: float) -> TemporaryCredentials:
         access_key_id = "ASIA" + "".join(secrets.choice(_UPPER) for _ in range(16))
         nonce = secrets.token_urlsafe(48)
-        mac = hmac.new(self.key.encode(), f"{access_key_id}.{nonce}".encode(), hashlib.sha256).hexdigest()
+        expiry = str(int(expiration))
         credentials = TemporaryCredentials(
             access_key_id=access_key_id,
             secret_access_key="".join(secrets.choice(_SECRET) for _ in range(40)),
-            session_token=f"{nonce}.{mac}",
+            session_token=f"{nonce}.{expiry}.{_mac(self.key, access_key_id, nonce, expiry)}",
             expiration=expiration,
             account=account,
             role_arn=role.arn,
@@ -109,14 +104,25 @@ class CredentialStore:
         """The assumed role a call signed with these credentials acts as; the AWS auth errors otherwise."""
         found = self.sessions.get(access_key_id)
         if found is None or session_token is None or not hmac.compare_digest(found.session_token, session_token):
-            raise StsError("UnrecognizedClientException", "The security token included in the request is invalid", 403)
+            if found is None and session_token is not None and self._expired_token(access_key_id, session_token, now):
+                raise StsError("ExpiredTokenException", _EXPIRED, 400)
+            raise StsError("UnrecognizedClientException", "The security token included in the request is invalid", 400)
         if found.expiration <= now:
-            raise StsError("ExpiredTokenException", "The security token included in the request is expired", 403)
+            raise StsError("ExpiredTokenException", _EXPIRED, 400)
         return AssumedRole(found.account, found.assumed_role_arn, found.assumed_role_id, found.expiration)
 
-    def prune(self, now: float) -> None:
-        """Forget credentials that expired (they would only ever be refused)."""
-        self.sessions = {k: v for k, v in self.sessions.items() if v.expiration > now}
+    def prune(self, before: float, limit: int | None = None) -> None:
+        """Forget (up to `limit`) credentials that expired before `before`: they are only ever refused."""
+        gone = [key for key, value in self.sessions.items() if value.expiration < before][:limit]
+        for key in gone:
+            del self.sessions[key]
+
+    def _expired_token(self, access_key_id: str, session_token: str, now: float) -> bool:
+        parts = session_token.split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            return False
+        nonce, expiry, mac = parts
+        return hmac.compare_digest(_mac(self.key, access_key_id, nonce, expiry), mac) and int(expiry) <= now
 
 
 class WebIdentity:

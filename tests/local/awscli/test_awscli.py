@@ -30,7 +30,9 @@ def aws() -> Path:
     return AWS
 
 
-def _run(aws: Path, endpoint: str, *args: str, account: str = "111122223333") -> subprocess.CompletedProcess[str]:
+def _run(
+    aws: Path, endpoint: str, *args: str, account: str = "111122223333", session: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(REPO),  # nothing under ~/.aws is read: the config files below are /dev/null
@@ -40,6 +42,10 @@ def _run(aws: Path, endpoint: str, *args: str, account: str = "111122223333") ->
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
+    if session is not None:  # temporary credentials from AssumeRoleWithWebIdentity
+        env["AWS_ACCESS_KEY_ID"] = session["AccessKeyId"]
+        env["AWS_SECRET_ACCESS_KEY"] = session["SecretAccessKey"]
+        env["AWS_SESSION_TOKEN"] = session["SessionToken"]
     command = [str(aws), *args, "--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
 
@@ -109,3 +115,72 @@ def test_sts_get_caller_identity_with_the_aws_cli(aws: Path, endpoint: str) -> N
     identity = _ok(_run(aws, endpoint, "sts", "get-caller-identity", account="444455556666"))
     assert identity["Account"] == "444455556666"
     assert identity["Arn"] == "arn:aws:iam::444455556666:root"
+
+
+def test_refresh_token_hand_over_with_the_aws_cli(aws: Path, endpoint: str) -> None:
+    account = "555566667777"
+    lm = "openid-license-manager.amazonaws.com"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": lm},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "ForAnyValue:StringLike": {f"{lm}:amr": f"aws:license-manager:token-issuer-account-id:{account}"}
+                },
+            }
+        ],
+    }
+    permissions = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "license-manager:CheckoutLicense", "Resource": "*"}],
+    }
+    policy = _ok(
+        _run(aws, endpoint, "iam", "create-policy", "--policy-name", "Consume",
+             "--policy-document", json.dumps(permissions), account=account)
+    )["Policy"]  # fmt: skip
+    assert policy["Arn"] == f"arn:aws:iam::{account}:policy/Consume"
+    role = _ok(
+        _run(aws, endpoint, "iam", "create-role", "--role-name", "Consumer",
+             "--assume-role-policy-document", json.dumps(trust), account=account)
+    )["Role"]  # fmt: skip
+    assert role["Arn"] == f"arn:aws:iam::{account}:role/Consumer"
+    _ok(_run(aws, endpoint, "iam", "attach-role-policy", "--role-name", "Consumer", "--policy-arn", policy["Arn"],
+             account=account))  # fmt: skip
+    attached = _ok(
+        _run(aws, endpoint, "iam", "list-attached-role-policies", "--role-name", "Consumer", account=account)
+    )
+    assert attached["AttachedPolicies"] == [{"PolicyName": "Consume", "PolicyArn": policy["Arn"]}]
+
+    arn = _ok(
+        _run(aws, endpoint, "license-manager", "create-license",
+             "--license-name", "CLI token license", "--product-name", "Widget", "--product-sku", "cli-token-sku",
+             "--issuer", "Name=Widget Corp", "--home-region", "us-east-1", "--validity", "Begin=2020-01-01T00:00:00Z",
+             "--entitlements", "Name=Users,Unit=Count,MaxCount=10,AllowCheckIn=true", "--beneficiary", "customer-1",
+             "--consumption-configuration", '{"ProvisionalConfiguration": {"MaxTimeToLiveInMinutes": 60}}',
+             "--client-token", "cli-token-license", account=account)
+    )["LicenseArn"]  # fmt: skip
+    refresh = _ok(
+        _run(aws, endpoint, "license-manager", "create-token", "--license-arn", arn, "--client-token", "cli-token",
+             account=account)
+    )["Token"]  # fmt: skip
+    access = _ok(_run(aws, endpoint, "license-manager", "get-access-token", "--token", refresh, "--no-sign-request"))
+    assumed = _ok(
+        _run(aws, endpoint, "sts", "assume-role-with-web-identity", "--role-arn", role["Arn"],
+             "--role-session-name", "cli", "--web-identity-token", access["AccessToken"], "--no-sign-request")
+    )  # fmt: skip
+    assert assumed["Credentials"]["AccessKeyId"].startswith("ASIA")
+    identity = _ok(_run(aws, endpoint, "sts", "get-caller-identity", session=assumed["Credentials"]))
+    assert identity["Arn"] == f"arn:aws:sts::{account}:assumed-role/Consumer/cli"
+
+    forged = {**assumed["Credentials"], "SessionToken": "x" + assumed["Credentials"]["SessionToken"][1:]}
+    result = _run(aws, endpoint, "sts", "get-caller-identity", session=forged)
+    assert result.returncode == 255
+    assert "(InvalidClientTokenId)" in result.stderr
+    assert "The security token included in the request is invalid" in result.stderr
+    missing = _run(aws, endpoint, "sts", "assume-role-with-web-identity", "--role-arn",
+                   f"arn:aws:iam::{account}:role/Missing", "--role-session-name", "cli",
+                   "--web-identity-token", access["AccessToken"], "--no-sign-request")  # fmt: skip
+    assert "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation" in missing.stderr

@@ -45,8 +45,21 @@ def test_engine_tables_match_the_implemented_operations() -> None:
         assert len(lm) == 29
         assert {"CheckoutLicense", "GetAccessToken", "TagResource"} <= lm
         assert engine.operations("kms") == {"CreateKey", "DescribeKey", "GetPublicKey", "Sign", "Verify"}
-        assert engine.operations("sts") == {"GetCallerIdentity"}
-        assert engine.operations("iam") == frozenset()
+        assert engine.operations("sts") == {"GetCallerIdentity", "AssumeRoleWithWebIdentity"}
+        assert engine.operations("iam") == {
+            "CreateRole",
+            "GetRole",
+            "DeleteRole",
+            "ListRoles",
+            "UpdateAssumeRolePolicy",
+            "CreatePolicy",
+            "GetPolicy",
+            "DeletePolicy",
+            "AttachRolePolicy",
+            "DetachRolePolicy",
+            "ListAttachedRolePolicies",
+        }
+        assert engine.operations("organizations") == frozenset()
         assert engine._tables["license-manager"].idempotent == _IDEMPOTENT
         assert not engine.implements("license-manager", "CreateLicenseAssetGroup")
     finally:

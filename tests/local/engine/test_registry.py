@@ -13,18 +13,19 @@ from licensemanager_sdk.local.services import QUERY_SERVICES, REGISTRY, SERVICE_
 
 
 def test_every_list_comes_from_the_registry(engine: Engine) -> None:
-    assert [r.name for r in REGISTRY] == ["license-manager", "kms", "sts"]
-    assert SUPPORTED_SERVICES == SERVICE_NAMES == {"license-manager", "kms", "sts"}
+    assert [r.name for r in REGISTRY] == ["license-manager", "kms", "sts", "iam"]
+    assert SUPPORTED_SERVICES == SERVICE_NAMES == {"license-manager", "kms", "sts", "iam"}
     assert set(engine._tables) == SERVICE_NAMES
     assert json_targets() == {"AWSLicenseManager": "license-manager", "TrentService": "kms"}
-    assert QUERY_SERVICES == ("sts",)
+    assert QUERY_SERVICES == ("sts", "iam")
 
 
 def test_fault_injection_accepts_registered_services_only() -> None:
     board = FaultBoard()
     board.add_fault(FaultRule("sts", "GetCallerIdentity", "Throttling", 1, "before"))
-    with pytest.raises(ValueError, match="license-manager, kms, sts"):
-        board.add_fault(FaultRule("iam", "GetRole", "Throttling", 1, "before"))
+    board.add_fault(FaultRule("iam", "GetRole", "Throttling", 1, "before"))
+    with pytest.raises(ValueError, match="license-manager, kms, sts, iam"):
+        board.add_fault(FaultRule("organizations", "DescribeOrganization", "Throttling", 1, "before"))
 
 
 def test_query_requests_route_to_the_service_their_scope_names(monkeypatch: pytest.MonkeyPatch) -> None:
