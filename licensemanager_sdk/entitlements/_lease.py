@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import json
 import logging
@@ -10,7 +11,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,18 @@ if TYPE_CHECKING:
     from licensemanager_sdk._generated._api import Api
     from licensemanager_sdk.types import EntitlementData
 
-__all__ = ["BorrowedLease", "BorrowedParts", "Clock", "Lease", "LeaseCore", "OnLost", "Wait"]
+__all__ = [
+    "BorrowedLease",
+    "BorrowedParts",
+    "Clock",
+    "Lease",
+    "LeaseCore",
+    "OnLost",
+    "Plan",
+    "Step",
+    "Wait",
+    "next_step",
+]
 
 
 def _log() -> logging.Logger:
@@ -60,6 +72,25 @@ _EXTEND_BACKOFF = Backoff(initial=2.0, cap=60.0, jitter=False)
 """After a failed extension: retry in 2 s, 4 s, 8 s, ..., at most a minute apart (never past the deadline)."""
 _FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
 _lease_numbers = itertools.count(1)  # names keep-alive threads: a thread name must not carry the token
+
+
+class Step(enum.Enum):
+    """A keep-alive step that is not a wait: extend now, or stop (lost or released)."""
+
+    EXTEND = "extend"
+    DONE = "done"
+
+
+Plan = Generator["float | Step", "Exception | None", None]
+"""The keep-alive without its I/O (`LeaseCore._keep_alive_plan`): yields seconds to wait or `Step.EXTEND`."""
+
+
+def next_step(plan: Plan, outcome: Exception | None) -> float | Step:
+    """The keep-alive plan's next step, sent the last extension's error (None: it succeeded, or it was a wait)."""
+    try:
+        return plan.send(outcome)
+    except StopIteration:
+        return Step.DONE
 
 
 class LeaseCore:
@@ -247,6 +278,35 @@ class LeaseCore:
 
     # -- the keep-alive's decisions -----------------------------------------------------------------
 
+    def _keep_alive_plan(self) -> Plan:
+        """The keep-alive without its I/O: yields the seconds to wait, or `Step.EXTEND` and is then sent the
+        extension's error (None: it succeeded). Renews at 2/3 of the remaining time; a failed extension is retried
+        2 s, 4 s, ... apart until the deadline; ends when the lease is lost or released."""
+        failures = 0
+        renew_at = self._renew_time()
+        last_error: BaseException | None = None
+        while True:
+            now = self._clock()
+            if now >= self._deadline:
+                self._expire(last_error)
+                return
+            if now < renew_at:
+                yield min(renew_at, self._deadline) - now
+                continue
+            err = yield Step.EXTEND
+            if err is None:
+                failures, last_error = 0, None
+                renew_at = self._renew_time()
+                continue
+            if isinstance(err, EntitlementLostError):
+                return  # released meanwhile
+            failures += 1
+            last_error = err
+            retry_at = self._retry_time(err, failures)
+            if retry_at is None:
+                return
+            renew_at = retry_at
+
     def _renew_time(self) -> float:
         now = self._clock()
         return now + (self._deadline - now) * (2.0 / 3.0)
@@ -419,32 +479,21 @@ class Lease(LeaseCore):
         return self._stop.wait(min(max(seconds, 0.0), _MAX_NAP))
 
     def _keep_alive(self) -> None:
-        failures = 0
-        renew_at = self._renew_time()
-        last_error: BaseException | None = None
+        plan = self._keep_alive_plan()
+        outcome: Exception | None = None
         while not self._stop.is_set():
-            now = self._clock()
-            if now >= self._deadline:
-                self._expire(last_error)
+            step = next_step(plan, outcome)
+            if step is Step.DONE:
                 return
-            if now < renew_at:
-                if self._wait(min(renew_at, self._deadline) - now) or self._stop.is_set():
+            outcome = None
+            if step is not Step.EXTEND:
+                if self._wait(step) or self._stop.is_set():
                     return
                 continue
             try:
                 self.extend()
-            except EntitlementLostError:
-                return  # released meanwhile
-            except Exception as err:  # the thread must never die quietly: anything else is retried until expiry
-                failures += 1
-                last_error = err
-                retry_at = self._retry_time(err, failures)
-                if retry_at is None:
-                    return
-                renew_at = retry_at
-            else:
-                failures, last_error = 0, None
-                renew_at = self._renew_time()
+            except Exception as err:  # the thread must never die quietly: the plan decides (retry until expiry)
+                outcome = err
 
     def _stop_keep_alive(self) -> None:
         self._stop.set()
