@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union
 
 from licensemanager_sdk._exceptions import ResponseValidationError, ServiceError
-from licensemanager_sdk.entitlements._hints import borrow_hint, checkout_hint
+from licensemanager_sdk.entitlements._hints import borrow_hints, checkout_hints
 from licensemanager_sdk.entitlements._lease import BorrowedLease, Clock, Lease, OnLost, Wait, _log
 from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken, verify
 from licensemanager_sdk.types import (
@@ -79,7 +79,11 @@ class Entitlements:
         """
         kind = CheckoutType(str(checkout_type))
         requested = _entitlement_data(entitlements)
-        try:
+        names = [str(e.name) for e in requested]
+        hints = checkout_hints(
+            product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
+        )
+        with hints:
             response = self._lm.api.checkout_license(
                 product_sku=product_sku,
                 checkout_type=kind,
@@ -89,14 +93,6 @@ class Entitlements:
                 beneficiary=beneficiary,
                 node_id=node_id,
             )
-        except ServiceError as err:
-            names = [str(e.name) for e in requested]
-            hinted = checkout_hint(
-                err, product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
-            )
-            if hinted is err:
-                raise
-            raise hinted from err
         lease = Lease(
             api=self._lm.api,
             **checked_out(response, "CheckoutLicense"),
@@ -169,7 +165,7 @@ class Entitlements:
         """
         requested = _entitlement_data(entitlements)
         metadata = metadata_of(checkout_metadata)
-        try:
+        with borrow_hints(license_arn=license_arn, names=[str(e.name) for e in requested]):
             response = self._lm.api.checkout_borrow_license(
                 license_arn=license_arn,
                 entitlements=requested,
@@ -178,11 +174,6 @@ class Entitlements:
                 checkout_metadata=metadata,
                 client_token=client_token,
             )
-        except ServiceError as err:
-            hinted = borrow_hint(err, license_arn=license_arn, names=[str(e.name) for e in requested])
-            if hinted is err:
-                raise
-            raise hinted from err
         return BorrowedLease(
             api=self._lm.api,
             **checked_out(response, "CheckoutBorrowLicense", license_arn),
