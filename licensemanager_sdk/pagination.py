@@ -13,7 +13,7 @@ from typing import Generic, TypeAlias, TypeVar
 
 from licensemanager_sdk._exceptions import PaginationError
 
-__all__ = ["AsyncFetch", "AsyncPaginator", "Fetch", "Page", "PaginationError", "Paginator", "merged"]
+__all__ = ["AsyncFetch", "AsyncPaginator", "Fetch", "Page", "PaginationError", "Paginator", "merged", "merged_async"]
 
 ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
@@ -130,16 +130,18 @@ class AsyncPaginator(Generic[ItemT, ResponseT]):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
+        unique: bool = False,
     ) -> None:
         _check(page_size, max_items)
         self._fetch = fetch
         self._page_size = page_size
         self._max_items = max_items
         self._starting_token = starting_token
+        self._unique = unique
 
     async def pages(self) -> AsyncIterator[Page[ItemT, ResponseT]]:
         """Yield whole pages, fetching each when it is asked for."""
-        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, False)
+        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, self._unique)
         while not walk.done:
             page = walk.accept(await self._fetch(walk.token, walk.size()))
             yield page
@@ -177,15 +179,40 @@ def merged(
         return Paginator(streams[0], page_size=page_size, max_items=max_items)
 
     def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
-        index, service_token = 0, None
-        if token:
-            head, _, rest = token.partition(":")
-            index, service_token = int(head), rest or None
-        page = streams[index](service_token, size)
-        if page.next_token:
-            composite: str | None = f"{index}:{page.next_token}"
-        else:
-            composite = f"{index + 1}:" if index + 1 < len(streams) else None
-        return Page(page.items, composite, page.response)
+        index, service_token = _stream_of(token)
+        return _in_stream(index, len(streams), streams[index](service_token, size))
 
     return Paginator(fetch, page_size=page_size, max_items=max_items, unique=True)
+
+
+def merged_async(
+    streams: Sequence[AsyncFetch[ItemT, ResponseT]], *, page_size: int | None = None, max_items: int | None = None
+) -> AsyncPaginator[ItemT, ResponseT]:
+    """`merged()` for the async client: one `AsyncPaginator` over several streams, one after the other."""
+    if not streams:
+        raise ValueError("merged_async() needs at least one stream")
+    if len(streams) == 1:
+        return AsyncPaginator(streams[0], page_size=page_size, max_items=max_items)
+
+    async def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
+        index, service_token = _stream_of(token)
+        return _in_stream(index, len(streams), await streams[index](service_token, size))
+
+    return AsyncPaginator(fetch, page_size=page_size, max_items=max_items, unique=True)
+
+
+def _stream_of(token: str | None) -> tuple[int, str | None]:
+    """A merged listing's composite token `"<stream index>:<service token>"` split (the first stream when None)."""
+    if not token:
+        return 0, None
+    head, _, rest = token.partition(":")
+    return int(head), rest or None
+
+
+def _in_stream(index: int, count: int, page: Page[ItemT, ResponseT]) -> Page[ItemT, ResponseT]:
+    """Stream `index`'s page with the composite token of what comes next (this stream, the next one, or none)."""
+    if page.next_token:
+        composite: str | None = f"{index}:{page.next_token}"
+    else:
+        composite = f"{index + 1}:" if index + 1 < count else None
+    return Page(page.items, composite, page.response)
