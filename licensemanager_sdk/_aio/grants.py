@@ -233,6 +233,7 @@ class AsyncGrants:
         return _LIST_RECEIVED.paginate_async(
             self._lm.api,
             as_is,
+            key=lambda item: item.grant_arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -262,6 +263,7 @@ class AsyncGrants:
         return _LIST_DISTRIBUTED.paginate_async(
             self._lm.api,
             as_is,
+            key=lambda item: item.grant_arn,
             filters={
                 "status": status,
                 "license_arn": license_arn,

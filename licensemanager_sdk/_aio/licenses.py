@@ -259,6 +259,7 @@ class AsyncLicenses:
         return _LIST.paginate_async(
             self._lm.api,
             as_is,
+            key=lambda item: item.license_arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -287,6 +288,7 @@ class AsyncLicenses:
         return _LIST_RECEIVED.paginate_async(
             self._lm.api,
             as_is,
+            key=lambda item: item.license_arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -304,7 +306,14 @@ class AsyncLicenses:
     ) -> AsyncPaginator[LicenseData, ListLicenseVersionsResponse]:
         """Every version of a license, oldest first (`ListLicenseVersions`), as `LicenseData`."""
         arn = license.arn if isinstance(license, AsyncLicense) else license
-        return _VERSIONS.paginate_async(self._lm.api, as_is, license_arn=arn, page_size=page_size, max_items=max_items)
+        return _VERSIONS.paginate_async(
+            self._lm.api,
+            as_is,
+            key=lambda item: item.version,
+            license_arn=arn,
+            page_size=page_size,
+            max_items=max_items,
+        )
 
 
 def as_is(item: T) -> T:

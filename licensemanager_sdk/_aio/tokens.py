@@ -128,6 +128,7 @@ class AsyncTokens:
         return _LIST.paginate_async(
             self._lm.api,
             as_is,
+            key=lambda item: item.token_id,
             filters={"license_arn": license_arn},
             token_ids=token_ids,
             page_size=page_size,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
@@ -101,12 +101,14 @@ class Listing(Generic[DataT, ResponseT]):
         api: AsyncApi,
         wrap: Callable[[DataT], ItemT],
         *,
+        key: Callable[[ItemT], Hashable],
         filters: Mapping[str, object] | None = None,
         page_size: int | None,
         max_items: int | None,
         **params: Any,
     ) -> AsyncPaginator[ItemT, ResponseT]:
-        """`paginate()` for the async client: the same filters and calls, awaited (`async for`)."""
+        """`paginate()` for the async client: the same filters and calls, awaited (`async for`); `key` is an item's
+        identity for de-duplicating a merged listing (its ARN or token id)."""
         operation: Callable[..., Awaitable[ResponseT]] = getattr(api, self.operation.__name__)
 
         def stream(sent: dict[str, Any]) -> AsyncFetch[ItemT, ResponseT]:
@@ -116,7 +118,7 @@ class Listing(Generic[DataT, ResponseT]):
             return fetch
 
         streams = [stream(sent) for sent in self._calls(filters, params)]
-        return merged_async(streams, page_size=page_size, max_items=max_items)
+        return merged_async(streams, key=key, page_size=page_size, max_items=max_items)
 
     def _calls(self, filters: Mapping[str, object] | None, params: dict[str, Any]) -> list[dict[str, Any]]:
         """The parameters of each call (one per filter set), checked now."""
