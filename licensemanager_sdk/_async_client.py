@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from licensemanager_sdk._aio.entitlements import AsyncEntitlements
     from licensemanager_sdk._aio.grants import AsyncGrants
     from licensemanager_sdk._aio.licenses import AsyncLicenses
+    from licensemanager_sdk._aio.tokens import AsyncTokens
 
 __all__ = ["AsyncLicenseManager"]
 
@@ -114,17 +115,25 @@ class AsyncLicenseManager:
 
     @cached_property
     def licenses(self) -> AsyncLicenses:
-        """Licenses as resources: `await lm.licenses.get(arn)`, `create`, `list`."""
+        """Licenses as resources: `await lm.licenses.get(arn)`, `create`, `list`, `list_received`, `versions`."""
         from licensemanager_sdk._aio.licenses import AsyncLicenses  # lazy: the resource layer loads on first use
 
         return AsyncLicenses(self)
 
     @cached_property
     def grants(self) -> AsyncGrants:
-        """Grants as resources: `await lm.grants.get(arn)`, `create`, `list_distributed`, `distribute`."""
+        """Grants as resources: `await lm.grants.get(arn)`, `create`, `list_received`, `list_distributed`,
+        `distribute`."""
         from licensemanager_sdk._aio.grants import AsyncGrants  # lazy: the resource layer loads on first use
 
         return AsyncGrants(self)
+
+    @cached_property
+    def tokens(self) -> AsyncTokens:
+        """Refresh tokens: `await lm.tokens.create(license)`, `get`, `list`, `delete`, `get_access_token`."""
+        from licensemanager_sdk._aio.tokens import AsyncTokens  # lazy: the resource layer loads on first use
+
+        return AsyncTokens(self)
 
     @cached_property
     def entitlements(self) -> AsyncEntitlements:

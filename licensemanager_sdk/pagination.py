@@ -7,13 +7,13 @@ async client (`async for`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
 from licensemanager_sdk._exceptions import PaginationError
 
-__all__ = ["AsyncFetch", "AsyncPaginator", "Fetch", "Page", "PaginationError", "Paginator", "merged"]
+__all__ = ["AsyncFetch", "AsyncPaginator", "Fetch", "Page", "PaginationError", "Paginator", "merged", "merged_async"]
 
 ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
@@ -38,14 +38,20 @@ AsyncFetch: TypeAlias = Callable[[str | None, int | None], Awaitable[Page[ItemT,
 class _Walk(Generic[ItemT, ResponseT]):
     """One iteration's bookkeeping, shared by both paginators: what to ask for next, and what a fetched page yields."""
 
-    def __init__(self, page_size: int | None, max_items: int | None, starting_token: str | None, unique: bool) -> None:
+    def __init__(
+        self,
+        page_size: int | None,
+        max_items: int | None,
+        starting_token: str | None,
+        key: Callable[[ItemT], Hashable] | None,
+    ) -> None:
         self.token = starting_token
         self.done = max_items == 0
         self._page_size = page_size
         self._remaining = max_items
-        self._unique = unique
+        self._key = key
         self._seen: set[str] = set()
-        self._yielded: set[ItemT] = set()
+        self._yielded: set[Hashable] = set()
 
     def size(self) -> int | None:
         """`MaxResults` of the next page."""
@@ -53,9 +59,13 @@ class _Walk(Generic[ItemT, ResponseT]):
 
     def accept(self, page: Page[ItemT, ResponseT]) -> Page[ItemT, ResponseT]:
         """The page to yield for a fetched one (duplicates dropped, cut at `max_items`)."""
-        if self._unique:
-            fresh = [item for item in page.items if item not in self._yielded]
-            self._yielded.update(fresh)
+        if self._key is not None:
+            fresh = []
+            for item in page.items:
+                identity = self._key(item)
+                if identity not in self._yielded:
+                    self._yielded.add(identity)
+                    fresh.append(item)
             page = Page(fresh, page.next_token, page.response)
         if self._remaining is not None:
             if len(page.items) >= self._remaining:
@@ -106,7 +116,8 @@ class Paginator(Generic[ItemT, ResponseT]):
 
     def pages(self) -> Iterator[Page[ItemT, ResponseT]]:
         """Yield whole pages, fetching each when it is asked for."""
-        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, self._unique)
+        key = _as_is if self._unique else None
+        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, key)
         while not walk.done:
             page = walk.accept(self._fetch(walk.token, walk.size()))
             yield page
@@ -120,7 +131,8 @@ class Paginator(Generic[ItemT, ResponseT]):
 class AsyncPaginator(Generic[ItemT, ResponseT]):
     """`Paginator` for the async client: `async for item in paginator`, `async for page in paginator.pages()`.
 
-    Arguments as for `Paginator`; `fetch` is a coroutine function.
+    Arguments as for `Paginator`; `fetch` is a coroutine function; `key`: drop an item whose key was already
+    yielded in the same iteration (for items that are not hashable themselves, e.g. data models).
     """
 
     def __init__(
@@ -130,16 +142,18 @@ class AsyncPaginator(Generic[ItemT, ResponseT]):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
+        key: Callable[[ItemT], Hashable] | None = None,
     ) -> None:
         _check(page_size, max_items)
         self._fetch = fetch
         self._page_size = page_size
         self._max_items = max_items
         self._starting_token = starting_token
+        self._key = key
 
     async def pages(self) -> AsyncIterator[Page[ItemT, ResponseT]]:
         """Yield whole pages, fetching each when it is asked for."""
-        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, False)
+        walk: _Walk[ItemT, ResponseT] = _Walk(self._page_size, self._max_items, self._starting_token, self._key)
         while not walk.done:
             page = walk.accept(await self._fetch(walk.token, walk.size()))
             yield page
@@ -177,15 +191,49 @@ def merged(
         return Paginator(streams[0], page_size=page_size, max_items=max_items)
 
     def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
-        index, service_token = 0, None
-        if token:
-            head, _, rest = token.partition(":")
-            index, service_token = int(head), rest or None
-        page = streams[index](service_token, size)
-        if page.next_token:
-            composite: str | None = f"{index}:{page.next_token}"
-        else:
-            composite = f"{index + 1}:" if index + 1 < len(streams) else None
-        return Page(page.items, composite, page.response)
+        index, service_token = _stream_of(token)
+        return _in_stream(index, len(streams), streams[index](service_token, size))
 
     return Paginator(fetch, page_size=page_size, max_items=max_items, unique=True)
+
+
+def merged_async(
+    streams: Sequence[AsyncFetch[ItemT, ResponseT]],
+    *,
+    key: Callable[[ItemT], Hashable],
+    page_size: int | None = None,
+    max_items: int | None = None,
+) -> AsyncPaginator[ItemT, ResponseT]:
+    """`merged()` for the async client: one `AsyncPaginator` over several streams, one after the other; an item
+    whose `key` was yielded earlier in the same iteration is dropped."""
+    if not streams:
+        raise ValueError("merged_async() needs at least one stream")
+    if len(streams) == 1:
+        return AsyncPaginator(streams[0], page_size=page_size, max_items=max_items)
+
+    async def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
+        index, service_token = _stream_of(token)
+        return _in_stream(index, len(streams), await streams[index](service_token, size))
+
+    return AsyncPaginator(fetch, page_size=page_size, max_items=max_items, key=key)
+
+
+def _as_is(item: ItemT) -> ItemT:
+    return item
+
+
+def _stream_of(token: str | None) -> tuple[int, str | None]:
+    """A merged listing's composite token `"<stream index>:<service token>"` split (the first stream when None)."""
+    if not token:
+        return 0, None
+    head, _, rest = token.partition(":")
+    return int(head), rest or None
+
+
+def _in_stream(index: int, count: int, page: Page[ItemT, ResponseT]) -> Page[ItemT, ResponseT]:
+    """Stream `index`'s page with the composite token of what comes next (this stream, the next one, or none)."""
+    if page.next_token:
+        composite: str | None = f"{index}:{page.next_token}"
+    else:
+        composite = f"{index + 1}:" if index + 1 < count else None
+    return Page(page.items, composite, page.response)

@@ -1,152 +1,38 @@
-"""`lm.entitlements` of `AsyncLicenseManager`: `checkout` an `AsyncLease` (keep-alive as an asyncio task; `has()` and
-`quantity()` local and synchronous) and `verify` (the KMS public key fetched with aiobotocore, then `verify()`)."""
+"""`lm.entitlements` of `AsyncLicenseManager`: `checkout` an `AsyncLease`, `tier`, `borrow` an `AsyncBorrowedLease`,
+and `verify` (the KMS public key fetched with aiobotocore, then `verify()`). The same parameters as the sync
+`Entitlements`, except `sleep=` (a coroutine function) where the sync one takes `wait=`."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from licensemanager_sdk._core.retry import is_retryable
-from licensemanager_sdk._exceptions import (
-    EntitlementLostError,
-    EntitlementNotHeldError,
-    ResponseValidationError,
-    ServiceError,
-    TransportError,
+from licensemanager_sdk._aio.lease import AsyncBorrowedLease, AsyncLease, AsyncOnLost, Sleep
+from licensemanager_sdk._exceptions import ServiceError
+from licensemanager_sdk.entitlements._hints import borrow_hints, checkout_hints
+from licensemanager_sdk.entitlements._lease import Clock, _log
+from licensemanager_sdk.entitlements._namespace import (
+    _entitlement_data,
+    borrowed_metadata,
+    checked_out,
+    highest_tier,
+    metadata_of,
+    tier_names,
 )
-from licensemanager_sdk.entitlements._lease import _EXTEND_BACKOFF
-from licensemanager_sdk.entitlements._namespace import _entitlement_data
-from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken, quantity_of, verify
-from licensemanager_sdk.types import CheckoutType
+from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken, verify
+from licensemanager_sdk.types import CheckoutType, DigitalSignatureMethod
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
-    from types import TracebackType
 
     from licensemanager_sdk._async_client import AsyncLicenseManager
     from licensemanager_sdk.entitlements._namespace import EntitlementsSpec
-    from licensemanager_sdk.types import CheckoutLicenseResponse
 
-__all__ = ["AsyncEntitlements", "AsyncLease"]
-
-_log = logging.getLogger("licensemanager_sdk.entitlements")
-
-
-class AsyncLease:
-    """Checked-out entitlements. `async with lease:` checks in at the end; a PROVISIONAL lease is extended by an
-    asyncio task at 2/3 of the remaining time (failed extensions retried 2 s, 4 s, ... apart until expiry)."""
-
-    def __init__(
-        self, lm: AsyncLicenseManager, response: CheckoutLicenseResponse, checkout_type: str, *, keep_alive: bool
-    ) -> None:
-        if response.license_consumption_token is None or response.expiration is None:
-            raise ResponseValidationError("CheckoutLicense: the answer lacks LicenseConsumptionToken or Expiration")
-        self._lm = lm
-        self._token = response.license_consumption_token
-        self.license_arn = response.license_arn or ""
-        self.entitlements = tuple(response.entitlements_allowed)
-        self.expiration = response.expiration
-        self.checkout_type = checkout_type
-        self._quantities = {str(e.name): quantity_of(e) for e in self.entitlements}
-        self._lost: EntitlementLostError | None = None
-        self._released = False
-        self.keep_alive_task: asyncio.Task[None] | None = None
-        if keep_alive and checkout_type == "PROVISIONAL":
-            self.keep_alive_task = asyncio.get_running_loop().create_task(self._keep_alive(), name="lmsdk-keep-alive")
-
-    def has(self, name: str) -> bool:
-        """Whether the lease grants `name`. Local; raises `EntitlementLostError` once lost."""
-        self._check_held()
-        return name in self._quantities
-
-    def quantity(self, name: str) -> Decimal:
-        """The checked-out quantity of `name` (`0` for an unlimited or absent one). Local."""
-        self._check_held()
-        return self._quantities.get(name, Decimal(0))
-
-    def check(self, *names: str) -> None:
-        """Raise `EntitlementLostError` if lost, `EntitlementNotHeldError` if a name is not held."""
-        self._check_held()
-        missing = [n for n in names if n not in self._quantities]
-        if missing:
-            raise EntitlementNotHeldError(missing, list(self._quantities))
-
-    @property
-    def held(self) -> bool:
-        return self._lost is None and not self._released and time.time() < self.expiration.timestamp()
-
-    async def extend(self) -> datetime:
-        """ExtendLicenseConsumption now; returns the new expiration. A refusal marks the lease lost."""
-        try:
-            response = await self._lm.api.extend_license_consumption(license_consumption_token=self._token)
-        except (ServiceError, TransportError) as err:
-            if not is_retryable(err, replay_safe=True):
-                self._lost = EntitlementLostError("extend_refused", self.license_arn, f"{type(err).__name__}")
-            raise
-        if response.expiration is not None:
-            self.expiration = response.expiration
-        return self.expiration
-
-    async def check_in(self) -> None:
-        """Stop the keep-alive and CheckInLicense (PERPETUAL checkouts are kept)."""
-        await self.stop_keep_alive()
-        if self._released:
-            return
-        self._released = True
-        if self.checkout_type != "PERPETUAL" and self._lost is None:
-            await self._lm.api.check_in_license(license_consumption_token=self._token)
-
-    async def stop_keep_alive(self) -> None:
-        """Cancel the keep-alive task and wait for it to end."""
-        task, self.keep_alive_task = self.keep_alive_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-    async def __aenter__(self) -> AsyncLease:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.check_in()
-
-    def __repr__(self) -> str:
-        state = "lost" if self._lost else "released" if self._released else "held"
-        return f"AsyncLease({self.license_arn!r}, {sorted(self._quantities)}, {state})"
-
-    def _check_held(self) -> None:
-        if self._lost is not None:
-            raise self._lost
-        if time.time() >= self.expiration.timestamp():
-            self._lost = EntitlementLostError("expired", self.license_arn, "the expiration passed")
-            raise self._lost
-
-    async def _keep_alive(self) -> None:
-        failures = 0
-        while self._lost is None:
-            remaining = self.expiration.timestamp() - time.time()
-            if remaining <= 0:
-                self._lost = EntitlementLostError("expired", self.license_arn, "no extension succeeded in time")
-                return
-            await asyncio.sleep(
-                remaining * (2.0 / 3.0) if failures == 0 else _EXTEND_BACKOFF.delay(failures, limit=remaining)
-            )
-            try:
-                await self.extend()
-                failures = 0
-            except (ServiceError, TransportError) as err:
-                if self._lost is not None:
-                    return
-                failures += 1
-                _log.warning("extending %s failed (%s); retrying", self.license_arn, type(err).__name__)
+__all__ = ["AsyncEntitlements"]
 
 
 class AsyncEntitlements:
-    """`lm.entitlements` of the async client."""
+    """`lm.entitlements` of the async client: check out, keep alive, borrow and tier-check entitlements."""
 
     def __init__(self, lm: AsyncLicenseManager) -> None:
         self._lm = lm
@@ -161,21 +47,110 @@ class AsyncEntitlements:
         checkout_type: CheckoutType | str = "PROVISIONAL",
         node_id: str | None = None,
         beneficiary: str | None = None,
+        on_lost: AsyncOnLost | None = None,
         keep_alive: bool = True,
+        strict_check_in: bool = False,
         client_token: str | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
     ) -> AsyncLease:
-        """CheckoutLicense, held as an `AsyncLease`: `async with await lm.entitlements.checkout(...) as lease:`."""
+        """CheckoutLicense, held as an `AsyncLease`: `async with await lm.entitlements.checkout(...) as lease:`.
+
+        As `LicenseManager.entitlements.checkout`: partial fulfilment (check `lease.has(name)`), `on_lost` called
+        once if the lease is lost (a plain function or a coroutine function), refusals re-raised with what to
+        check. `clock`/`sleep` drive the keep-alive task (tests).
+        """
         kind = CheckoutType(str(checkout_type))
-        response = await self._lm.api.checkout_license(
-            product_sku=product_sku,
-            checkout_type=kind,
-            key_fingerprint=key_fingerprint,
-            entitlements=_entitlement_data(entitlements),
-            client_token=client_token,
-            beneficiary=beneficiary,
-            node_id=node_id,
+        requested = _entitlement_data(entitlements)
+        names = [str(e.name) for e in requested]
+        hints = checkout_hints(
+            product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
         )
-        return AsyncLease(self._lm, response, str(kind), keep_alive=keep_alive)
+        with hints:
+            response = await self._lm.api.checkout_license(
+                product_sku=product_sku,
+                checkout_type=kind,
+                key_fingerprint=key_fingerprint,
+                entitlements=requested,
+                client_token=client_token,
+                beneficiary=beneficiary,
+                node_id=node_id,
+            )
+        lease = AsyncLease(
+            api=self._lm.api,
+            **checked_out(response, "CheckoutLicense"),
+            checkout_type=str(kind),
+            beneficiary=beneficiary,
+            on_lost=on_lost,
+            keep_alive=keep_alive,
+            clock=clock,
+            sleep=sleep,
+            strict_check_in=strict_check_in,
+        )
+        _log().info("checked out %s from %s", [e.name for e in lease.entitlements], lease.license_arn)
+        return lease
+
+    async def tier(
+        self,
+        *,
+        product_sku: str,
+        key_fingerprint: str,
+        tiers: str | Sequence[str],
+        node_id: str | None = None,
+        beneficiary: str | None = None,
+    ) -> str | None:
+        """The highest of `tiers` (lowest first) the customer holds, or None; as `LicenseManager.entitlements.tier`."""
+        names = tier_names(tiers)
+        try:
+            lease = await self.checkout(
+                product_sku=product_sku,
+                key_fingerprint=key_fingerprint,
+                entitlements=dict.fromkeys(names),
+                node_id=node_id,
+                beneficiary=beneficiary,
+                keep_alive=False,
+            )
+        except ServiceError as err:
+            if err.error_code == "NoEntitlementsAllowedException":
+                _log().info("no tier of %s held: %s", product_sku, err)
+                return None
+            raise
+        return highest_tier(names, lease.entitlements)
+
+    async def borrow(
+        self,
+        *,
+        license_arn: str,
+        entitlements: EntitlementsSpec,
+        node_id: str | None = None,
+        checkout_metadata: Mapping[str, str] | None = None,
+        on_lost: AsyncOnLost | None = None,
+        strict_check_in: bool = False,
+        client_token: str | None = None,
+        clock: Clock | None = None,
+    ) -> AsyncBorrowedLease:
+        """Borrow entitlements for offline use (CheckoutBorrowLicense, JWT_PS384), all or nothing; as
+        `LicenseManager.entitlements.borrow`. `lease.save(path)` keeps the signed token for `BorrowedLease.load()`."""
+        requested = _entitlement_data(entitlements)
+        with borrow_hints(license_arn=license_arn, names=[str(e.name) for e in requested]):
+            response = await self._lm.api.checkout_borrow_license(
+                license_arn=license_arn,
+                entitlements=requested,
+                digital_signature_method=DigitalSignatureMethod.JWT_PS384,
+                node_id=node_id,
+                checkout_metadata=metadata_of(checkout_metadata),
+                client_token=client_token,
+            )
+        return AsyncBorrowedLease(
+            api=self._lm.api,
+            **checked_out(response, "CheckoutBorrowLicense", license_arn),
+            checkout_type="BORROW",
+            on_lost=on_lost,
+            keep_alive=False,
+            clock=clock,
+            strict_check_in=strict_check_in,
+            checkout_metadata=borrowed_metadata(response),
+        )
 
     async def verify(
         self,
@@ -197,3 +172,6 @@ class AsyncEntitlements:
         return verify(
             signed_token, public_key=public_key, license_arn=license_arn, node_id=node_id, now=now, leeway=leeway
         )
+
+    def __repr__(self) -> str:
+        return f"AsyncEntitlements({self._lm!r})"

@@ -1,23 +1,57 @@
-"""`lm.licenses` of `AsyncLicenseManager`: `AsyncLicense` snapshots (data loaded when made) and their actions."""
+"""`AsyncLicense` (a license snapshot, data loaded) and `lm.licenses` of `AsyncLicenseManager`. The same methods and
+parameters as the sync `License` and `Licenses`; listings yield the data models (`LicenseData`, `GrantedLicense`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import builtins
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
-from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, wait_for
+from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, AsyncSleep, wait_for
 from licensemanager_sdk._exceptions import ResponseValidationError
-from licensemanager_sdk.pagination import AsyncPaginator
-from licensemanager_sdk.resources.licenses import _NOT_AVAILABLE_EVER
+from licensemanager_sdk.resources.licenses import (
+    _LIST,
+    _LIST_RECEIVED,
+    _NOT_AVAILABLE_EVER,
+    _VERSIONS,
+    seen_version,
+    version_fields,
+)
+from licensemanager_sdk.types import Issuer, LicenseUsage
 
 if TYPE_CHECKING:
+    from licensemanager_sdk._aio.grants import AsyncGrant
+    from licensemanager_sdk._aio.tokens import AsyncCreatedToken
     from licensemanager_sdk._async_client import AsyncLicenseManager
-    from licensemanager_sdk.types import DeleteLicenseResponse, LicenseData, LicenseStatus, ListLicensesResponse
+    from licensemanager_sdk.pagination import AsyncPaginator
+    from licensemanager_sdk.resources._listing import OneOrMany
+    from licensemanager_sdk.types import (
+        AllowedOperation,
+        ConsumptionConfiguration,
+        DatetimeRange,
+        DeleteLicenseResponse,
+        Entitlement,
+        GrantedLicense,
+        LicenseData,
+        LicenseStatus,
+        ListLicensesResponse,
+        ListLicenseVersionsResponse,
+        ListReceivedLicensesResponse,
+        Metadata,
+        Tag,
+    )
 
-__all__ = ["AsyncLicense", "AsyncLicenses"]
+__all__ = ["AsyncLicense", "AsyncLicenses", "as_is"]
+
+T = TypeVar("T")
 
 
 class AsyncLicense:
-    """A license snapshot: `.data` (a `LicenseData`) as read when it was made; actions return new snapshots."""
+    """A license snapshot: `.data` (a `LicenseData`) as read when it was made; actions return new snapshots.
+
+    Version-gated writes (`create_version`, `delete`) send THIS snapshot's `data.version`.
+    """
 
     __slots__ = ("_lm", "data")
 
@@ -41,14 +75,99 @@ class AsyncLicense:
         """A new snapshot with the license's current data (`GetLicense`)."""
         return await self._lm.licenses.get(self.arn)
 
+    async def create_version(
+        self,
+        *,
+        license_name: str | None = None,
+        product_name: str | None = None,
+        issuer: Issuer | None = None,
+        home_region: str | None = None,
+        validity: DatetimeRange | None = None,
+        entitlements: list[Entitlement] | None = None,
+        consumption_configuration: ConsumptionConfiguration | None = None,
+        status: LicenseStatus | str | None = None,
+        license_metadata: list[Metadata] | None = None,
+        reset_usage: bool | None = None,
+        client_token: str | None = None,
+    ) -> AsyncLicense:
+        """A new version with only the given changes, the rest carried over (see `License.create_version`).
+
+        Returns the new version, read back (`GetLicense`).
+
+        Raises:
+            ConflictError: the license has a newer version than this snapshot.
+        """
+        fields = version_fields(
+            self.data,
+            license_name=license_name,
+            product_name=product_name,
+            issuer=issuer,
+            home_region=home_region,
+            validity=validity,
+            entitlements=entitlements,
+            consumption_configuration=consumption_configuration,
+            status=status,
+            license_metadata=license_metadata,
+        )
+        response = await self._lm.api.create_license_version(
+            license_arn=self.arn, **fields, reset_usage=reset_usage, client_token=client_token
+        )
+        return await self._lm.licenses.get(response.license_arn or self.arn)
+
     async def delete(self) -> DeleteLicenseResponse:
         """DeleteLicense, gated on this snapshot's version."""
-        if not self.version:
-            raise ResponseValidationError(f"{self.arn} has no Version in its data; cannot send a version-gated write")
-        return await self._lm.api.delete_license(license_arn=self.arn, source_version=self.version)
+        return await self._lm.api.delete_license(license_arn=self.arn, source_version=seen_version(self.data))
 
-    async def wait_until_available(self, *, timeout: float = DEFAULT_TIMEOUT) -> AsyncLicense:
-        """Poll until the license is AVAILABLE (0.5 s .. 5 s between polls)."""
+    async def usage(self) -> LicenseUsage:
+        """What is consumed of each entitlement now (`GetLicenseUsage`)."""
+        return (await self._lm.api.get_license_usage(license_arn=self.arn)).license_usage or LicenseUsage()
+
+    async def create_grant(
+        self,
+        principal: str,
+        allowed_operations: Sequence[AllowedOperation | str],
+        *,
+        grant_name: str | None = None,
+        home_region: str | None = None,
+        tags: list[Tag] | None = None,
+        client_token: str | None = None,
+    ) -> AsyncGrant:
+        """Grant this license to one principal; the same as `lm.grants.create(self, ...)`."""
+        return await self._lm.grants.create(
+            self,
+            principal,
+            allowed_operations,
+            grant_name=grant_name,
+            home_region=home_region,
+            tags=tags,
+            client_token=client_token,
+        )
+
+    async def create_token(
+        self,
+        *,
+        role_arns: list[str] | None = None,
+        expiration_in_days: int | None = None,
+        token_properties: list[str] | None = None,
+        client_token: str | None = None,
+    ) -> AsyncCreatedToken:
+        """Create a refresh token for this license; the same as `lm.tokens.create(self, ...)`."""
+        return await self._lm.tokens.create(
+            self,
+            role_arns=role_arns,
+            expiration_in_days=expiration_in_days,
+            token_properties=token_properties,
+            client_token=client_token,
+        )
+
+    async def wait_until_available(
+        self,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        sleep: AsyncSleep | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> AsyncLicense:
+        """Poll `GetLicense` until the license is AVAILABLE (0.5 s, 1 s, 2 s, ... at most 5 s apart)."""
         return await wait_for(
             self.reload,
             lambda snapshot: snapshot.status,
@@ -56,7 +175,15 @@ class AsyncLicense:
             wanted=("AVAILABLE",),
             hopeless=_NOT_AVAILABLE_EVER,
             timeout=timeout,
+            clock=clock,
+            **({} if sleep is None else {"sleep": sleep}),
         )
+
+    def _grant_name(self) -> str:
+        """The name a grant gets when none is given: the license's name."""
+        if not self.data.license_name:
+            raise ResponseValidationError(f"{self.arn} has no LicenseName to name the grant after; pass grant_name=")
+        return self.data.license_name
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, AsyncLicense) and other.arn == self.arn
@@ -69,10 +196,45 @@ class AsyncLicense:
 
 
 class AsyncLicenses:
-    """`lm.licenses` of the async client."""
+    """`lm.licenses` of the async client: create, get and list licenses."""
 
     def __init__(self, lm: AsyncLicenseManager) -> None:
         self._lm = lm
+
+    async def create(
+        self,
+        *,
+        license_name: str,
+        product_name: str,
+        product_sku: str,
+        issuer: Issuer | str,
+        validity: DatetimeRange,
+        entitlements: list[Entitlement],
+        beneficiary: str,
+        consumption_configuration: ConsumptionConfiguration,
+        home_region: str | None = None,
+        license_metadata: list[Metadata] | None = None,
+        tags: list[Tag] | None = None,
+        client_token: str | None = None,
+    ) -> AsyncLicense:
+        """Create a license (`CreateLicense`), as `LicenseManager.licenses.create`; returns it read back."""
+        created = await self._lm.api.create_license(
+            license_name=license_name,
+            product_name=product_name,
+            product_sku=product_sku,
+            issuer=Issuer(name=issuer) if isinstance(issuer, str) else issuer,
+            home_region=home_region or self._lm.region_name,
+            validity=validity,
+            entitlements=entitlements,
+            beneficiary=beneficiary,
+            consumption_configuration=consumption_configuration,
+            license_metadata=license_metadata,
+            tags=tags,
+            client_token=client_token,
+        )
+        if created.license_arn is None:
+            raise ResponseValidationError("CreateLicense answered without a LicenseArn")
+        return await self.get(created.license_arn)
 
     async def get(self, arn: str) -> AsyncLicense:
         """The license `arn` (`GetLicense`)."""
@@ -81,16 +243,79 @@ class AsyncLicenses:
             raise ResponseValidationError(f"GetLicense answered without a License for {arn}")
         return AsyncLicense(self._lm, found)
 
-    async def create(self, **fields: Any) -> AsyncLicense:
-        """CreateLicense with `lm.api.create_license`'s keyword fields, then the new license."""
-        created = await self._lm.api.create_license(**fields)
-        if created.license_arn is None:
-            raise ResponseValidationError("CreateLicense answered without a LicenseArn")
-        return await self.get(created.license_arn)
-
-    def list(self, *, page_size: int | None = None, max_items: int | None = None) -> AsyncPaginator[Any, Any]:
-        """Every license you own, as `LicenseData` (`async for`)."""
-        pager: AsyncPaginator[LicenseData, ListLicensesResponse] = self._lm.api.paginate_list_licenses(
-            page_size=page_size, max_items=max_items
+    def list(
+        self,
+        *,
+        status: OneOrMany[LicenseStatus | str] | None = None,
+        product_sku: OneOrMany[str] | None = None,
+        fingerprint: OneOrMany[str] | None = None,
+        beneficiary: OneOrMany[str] | None = None,
+        license_arns: builtins.list[str] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[LicenseData, ListLicensesResponse]:
+        """Licenses issued by this account (`ListLicenses`), `async for`, as `LicenseData`; filters as in
+        `LicenseManager.licenses.list` (several values: one call each, merged by ARN)."""
+        return _LIST.paginate_async(
+            self._lm.api,
+            as_is,
+            key=lambda item: item.license_arn,
+            filters={
+                "status": status,
+                "product_sku": product_sku,
+                "fingerprint": fingerprint,
+                "beneficiary": beneficiary,
+            },
+            license_arns=license_arns,
+            page_size=page_size,
+            max_items=max_items,
         )
-        return pager
+
+    def list_received(
+        self,
+        *,
+        status: OneOrMany[LicenseStatus | str] | None = None,
+        product_sku: OneOrMany[str] | None = None,
+        fingerprint: OneOrMany[str] | None = None,
+        issuer_name: OneOrMany[str] | None = None,
+        beneficiary: OneOrMany[str] | None = None,
+        license_arns: builtins.list[str] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[GrantedLicense, ListReceivedLicensesResponse]:
+        """Licenses granted to this account (`ListReceivedLicenses`), `async for`, as `GrantedLicense` items (with
+        `received_metadata`); filters as in `list()`."""
+        return _LIST_RECEIVED.paginate_async(
+            self._lm.api,
+            as_is,
+            key=lambda item: item.license_arn,
+            filters={
+                "status": status,
+                "product_sku": product_sku,
+                "fingerprint": fingerprint,
+                "issuer_name": issuer_name,
+                "beneficiary": beneficiary,
+            },
+            license_arns=license_arns,
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+    def versions(
+        self, license: AsyncLicense | str, *, page_size: int | None = None, max_items: int | None = None
+    ) -> AsyncPaginator[LicenseData, ListLicenseVersionsResponse]:
+        """Every version of a license, oldest first (`ListLicenseVersions`), as `LicenseData`."""
+        arn = license.arn if isinstance(license, AsyncLicense) else license
+        return _VERSIONS.paginate_async(
+            self._lm.api,
+            as_is,
+            key=lambda item: item.version,
+            license_arn=arn,
+            page_size=page_size,
+            max_items=max_items,
+        )
+
+
+def as_is(item: T) -> T:
+    """The `wrap` of the async listings: items are yielded as the service's data models."""
+    return item

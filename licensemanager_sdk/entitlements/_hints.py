@@ -7,12 +7,13 @@ same code, request id and attempts; the original is its `__cause__`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 from licensemanager_sdk._exceptions import ServiceError
 
-__all__ = ["borrow_hint", "checkout_hint", "with_hint"]
+__all__ = ["borrow_hint", "borrow_hints", "checkout_hint", "checkout_hints", "with_hint"]
 
 E = TypeVar("E", bound=ServiceError)
 
@@ -85,3 +86,31 @@ def borrow_hint(err: ServiceError, *, license_arn: str, names: Sequence[str]) ->
     else:
         return err
     return with_hint(err, hint)
+
+
+@contextmanager
+def checkout_hints(
+    *, product_sku: str, key_fingerprint: str, names: Sequence[str], beneficiary: str | None
+) -> Iterator[None]:
+    """Around a CheckoutLicense call (blocking or awaited): a refusal is re-raised with `checkout_hint`'s hint."""
+    try:
+        yield
+    except ServiceError as err:
+        hinted = checkout_hint(
+            err, product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
+        )
+        if hinted is err:
+            raise
+        raise hinted from err
+
+
+@contextmanager
+def borrow_hints(*, license_arn: str, names: Sequence[str]) -> Iterator[None]:
+    """Around a CheckoutBorrowLicense call: a refusal is re-raised with `borrow_hint`'s hint."""
+    try:
+        yield
+    except ServiceError as err:
+        hinted = borrow_hint(err, license_arn=license_arn, names=names)
+        if hinted is err:
+            raise
+        raise hinted from err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import json
 import logging
@@ -10,7 +11,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,18 @@ if TYPE_CHECKING:
     from licensemanager_sdk._generated._api import Api
     from licensemanager_sdk.types import EntitlementData
 
-__all__ = ["BorrowedLease", "Clock", "Lease", "OnLost", "Wait"]
+__all__ = [
+    "BorrowedLease",
+    "BorrowedParts",
+    "Clock",
+    "Lease",
+    "LeaseCore",
+    "OnLost",
+    "Plan",
+    "Step",
+    "Wait",
+    "next_step",
+]
 
 
 def _log() -> logging.Logger:
@@ -62,12 +74,31 @@ _FILE_FORMAT = "licensemanager_sdk.borrowed-lease/1"
 _lease_numbers = itertools.count(1)  # names keep-alive threads: a thread name must not carry the token
 
 
-class Lease:
-    """Entitlements checked out with `lm.entitlements.checkout(...)`; a context manager.
+class Step(enum.Enum):
+    """A keep-alive step that is not a wait: extend now, or stop (lost or released)."""
 
-    While held, a daemon thread extends the checkout (ExtendLicenseConsumption) when 2/3 of the remaining time
-    has passed; on exit it checks in (CheckInLicense) unless the checkout is PERPETUAL. `has()`, `quantity()`
-    and `check()` answer from memory (no network) and raise `EntitlementLostError` once the lease is lost.
+    EXTEND = "extend"
+    DONE = "done"
+
+
+Plan = Generator["float | Step", "Exception | None", None]
+"""The keep-alive without its I/O (`LeaseCore._keep_alive_plan`): yields seconds to wait or `Step.EXTEND`."""
+
+
+def next_step(plan: Plan, outcome: Exception | None) -> float | Step:
+    """The keep-alive plan's next step, sent the last extension's error (None: it succeeded, or it was a wait)."""
+    try:
+        return plan.send(outcome)
+    except StopIteration:
+        return Step.DONE
+
+
+class LeaseCore:
+    """What a lease knows and answers from memory, shared by `Lease` (keep-alive thread) and `AsyncLease` (task).
+
+    Holds the checkout's data, the deadline (corrected by the clock skew learnt from IssuedAt), why it was lost,
+    the local checks, and the decisions of the keep-alive (when to renew, how to take a failed extension). It makes
+    no call: the subclasses make them, blocking or awaited.
     """
 
     _kind = "lease"
@@ -75,7 +106,6 @@ class Lease:
     def __init__(
         self,
         *,
-        api: Api | None,
         license_arn: str,
         token: str,
         entitlements: tuple[EntitlementData, ...],
@@ -85,15 +115,11 @@ class Lease:
         signed_token: str | None,
         node_id: str | None = None,
         beneficiary: str | None = None,
-        on_lost: OnLost | None = None,
-        keep_alive: bool = True,
+        on_lost: Callable[[EntitlementLostError], object] | None = None,
         clock: Clock | None = None,
-        wait: Wait | None = None,
         strict_check_in: bool = False,
         trust_issued_at: bool = True,
     ) -> None:
-        """Made by `lm.entitlements.checkout()`/`borrow()`; not meant to be built by hand."""
-        self._api = api
         self._license_arn = license_arn
         self._token = token
         self._entitlements = entitlements
@@ -114,14 +140,6 @@ class Lease:
         self._lost: tuple[LostReason, str, BaseException | None] | None = None
         self._released = False
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._wait: Wait = wait or self._default_wait
-        self._thread: threading.Thread | None = None
-        if keep_alive and api is not None and checkout_type == "PROVISIONAL":
-            self._thread = threading.Thread(
-                target=self._keep_alive, name=f"lmsdk-lease-{next(_lease_numbers)}", daemon=True
-            )
-            self._thread.start()
 
     # -- what the application asks, answered locally ----------------------------------------------
 
@@ -196,85 +214,6 @@ class Lease:
     def node_id(self) -> str | None:
         return self._node_id
 
-    # -- calls --------------------------------------------------------------------------------------
-
-    def extend(self) -> datetime:
-        """ExtendLicenseConsumption now; returns the new expiration. A refusal also marks the lease lost."""
-        api = self._require_api("extend")
-        if self._checkout_type != "PROVISIONAL":
-            raise ValueError(f"{self._checkout_type} checkouts cannot be extended; check out again instead")
-        if self._released:
-            self._raise_lost()
-        try:
-            response = api.extend_license_consumption(license_consumption_token=self._token)
-        except (ServiceError, TransportError) as err:
-            if not _retryable(err):
-                self._lose("extend_refused", f"ExtendLicenseConsumption was refused ({self._brief(err)})", err)
-            raise
-        with self._lock:
-            if response.expiration is not None:
-                self._expiration = response.expiration
-                self._deadline = response.expiration.timestamp() - self._skew
-                if self._lost is None:
-                    self._ok_until = self._deadline
-            expiration = self._expiration
-        _log().debug("extended the checkout of %s until %s", self._license_arn, expiration.isoformat())
-        return expiration
-
-    def check_in(self) -> None:
-        """CheckInLicense now and release the lease. A refusal raises and leaves the lease held."""
-        api = self._require_api("check in")
-        if self._checkout_type == "PERPETUAL":
-            raise ValueError("PERPETUAL checkouts are drawn down for good and cannot be checked in")
-        with self._lock:
-            if self._released:
-                return
-            kwargs: dict[str, Any] = {"license_consumption_token": self._token}
-            if self._beneficiary is not None:
-                kwargs["beneficiary"] = self._beneficiary
-            api.check_in_license(**kwargs)
-            self._mark_released()
-        self._stop_keep_alive()
-        _log().info("checked in %s", self._license_arn)
-
-    def release(self) -> None:
-        """Stop the keep-alive and check in where the license allows it; a refused check-in is logged.
-
-        With `strict_check_in=True` (at checkout) a refused check-in raises instead. Idempotent.
-        """
-        self._stop_keep_alive()
-        with self._lock:
-            if self._released:
-                return
-            lost = self._lost is not None or self._clock() >= self._deadline
-            self._mark_released()
-            if self._api is None or self._checkout_type == "PERPETUAL" or lost:
-                return
-            kwargs: dict[str, Any] = {"license_consumption_token": self._token}
-            if self._beneficiary is not None:
-                kwargs["beneficiary"] = self._beneficiary
-            try:
-                self._api.check_in_license(**kwargs)
-            except (ServiceError, TransportError) as err:
-                if self._strict_check_in:
-                    raise
-                _log().warning(
-                    "check-in of %s refused (%s); its seats return when the checkout expires at %s",
-                    self._license_arn,
-                    self._brief(err),
-                    self._expiration.isoformat(),
-                )
-                return
-        _log().info("checked in %s", self._license_arn)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
     def __repr__(self) -> str:
         state = "held" if self.held else "released" if self._released else "lost"
         names = [e.name for e in self._entitlements]
@@ -283,63 +222,117 @@ class Lease:
             f"entitlements={names!r}, expiration={self._expiration.isoformat()!r}, state={state!r})"
         )
 
-    # -- internals ----------------------------------------------------------------------------------
+    # -- the calls' bookkeeping (the calls themselves are the subclasses') --------------------------
 
-    def _require_api(self, what: str) -> Api:
-        if self._api is None:
-            raise ValueError(f"this {self._kind} was loaded offline; pass lm= to BorrowedLease.load() to {what}")
-        return self._api
+    def _before_extend(self) -> None:
+        if self._checkout_type != "PROVISIONAL":
+            raise ValueError(f"{self._checkout_type} checkouts cannot be extended; check out again instead")
+        if self._released:
+            self._raise_lost()
 
-    def _default_wait(self, seconds: float) -> bool:
-        return self._stop.wait(min(max(seconds, 0.0), _MAX_NAP))
+    def _extend_failed(self, err: ServiceError | TransportError) -> None:
+        """A refused (not retryable) extension loses the lease."""
+        if not _retryable(err):
+            self._lose("extend_refused", f"ExtendLicenseConsumption was refused ({self._brief(err)})", err)
 
-    def _keep_alive(self) -> None:
+    def _extended(self, expiration: datetime | None) -> datetime:
+        with self._lock:
+            if expiration is not None:
+                self._expiration = expiration
+                self._deadline = expiration.timestamp() - self._skew
+                if self._lost is None:
+                    self._ok_until = self._deadline
+            expiration = self._expiration
+        _log().debug("extended the checkout of %s until %s", self._license_arn, expiration.isoformat())
+        return expiration
+
+    def _check_in_fields(self) -> dict[str, Any]:
+        if self._checkout_type == "PERPETUAL":
+            raise ValueError("PERPETUAL checkouts are drawn down for good and cannot be checked in")
+        fields: dict[str, Any] = {"license_consumption_token": self._token}
+        if self._beneficiary is not None:
+            fields["beneficiary"] = self._beneficiary
+        return fields
+
+    def _release_fields(self, has_api: bool) -> dict[str, Any] | None:
+        """Mark the lease released; the CheckInLicense fields when a check-in is due (None: nothing to send)."""
+        with self._lock:
+            if self._released:
+                return None
+            lost = self._lost is not None or self._clock() >= self._deadline
+            self._mark_released()
+            if not has_api or self._checkout_type == "PERPETUAL" or lost:
+                return None
+            return self._check_in_fields()
+
+    def _check_in_refused(self, err: ServiceError | TransportError) -> None:
+        """During release: raise with `strict_check_in`, else log that the seats come back at expiry."""
+        if self._strict_check_in:
+            raise err
+        _log().warning(
+            "check-in of %s refused (%s); its seats return when the checkout expires at %s",
+            self._license_arn,
+            self._brief(err),
+            self._expiration.isoformat(),
+        )
+
+    # -- the keep-alive's decisions -----------------------------------------------------------------
+
+    def _keep_alive_plan(self) -> Plan:
+        """The keep-alive without its I/O: yields the seconds to wait, or `Step.EXTEND` and is then sent the
+        extension's error (None: it succeeded). Renews at 2/3 of the remaining time; a failed extension is retried
+        2 s, 4 s, ... apart until the deadline; ends when the lease is lost or released."""
         failures = 0
         renew_at = self._renew_time()
         last_error: BaseException | None = None
-        while not self._stop.is_set():
+        while True:
             now = self._clock()
             if now >= self._deadline:
-                detail = "the expiration passed without a successful extension"
-                if last_error is not None:
-                    detail += f" (last error: {self._brief(last_error)})"
-                self._lose("expired", detail, last_error)
+                self._expire(last_error)
                 return
             if now < renew_at:
-                if self._wait(min(renew_at, self._deadline) - now) or self._stop.is_set():
-                    return
+                yield min(renew_at, self._deadline) - now
                 continue
-            try:
-                self.extend()
-            except EntitlementLostError:
-                return  # released meanwhile
-            except Exception as err:  # the thread must never die quietly: anything else is retried until expiry
-                if isinstance(err, (ServiceError, TransportError)) and not _retryable(err):
-                    return  # extend() marked the lease lost and told on_lost
-                failures += 1
-                last_error = err
-                delay = _EXTEND_BACKOFF.delay(failures, limit=self._deadline - self._clock())
-                _log().warning(
-                    "extending %s failed (%s); retrying in %.0f s",
-                    self._license_arn,
-                    self._brief(err),
-                    delay,
-                    exc_info=not isinstance(err, (ServiceError, TransportError)) and self._token_free(err),
-                )
-                renew_at = self._clock() + delay
-            else:
+            err = yield Step.EXTEND
+            if err is None:
                 failures, last_error = 0, None
                 renew_at = self._renew_time()
+                continue
+            if isinstance(err, EntitlementLostError):
+                return  # released meanwhile
+            failures += 1
+            last_error = err
+            retry_at = self._retry_time(err, failures)
+            if retry_at is None:
+                return
+            renew_at = retry_at
 
     def _renew_time(self) -> float:
         now = self._clock()
         return now + (self._deadline - now) * (2.0 / 3.0)
 
-    def _stop_keep_alive(self) -> None:
-        self._stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
+    def _expire(self, last_error: BaseException | None) -> None:
+        """The deadline passed in the keep-alive without a successful extension."""
+        detail = "the expiration passed without a successful extension"
+        if last_error is not None:
+            detail += f" (last error: {self._brief(last_error)})"
+        self._lose("expired", detail, last_error)
+
+    def _retry_time(self, err: Exception, failures: int) -> float | None:
+        """When to try again after extension number `failures` failed with `err`; None: refused, the lease is lost."""
+        if isinstance(err, (ServiceError, TransportError)) and not _retryable(err):
+            return None  # extend() marked the lease lost and told on_lost
+        delay = _EXTEND_BACKOFF.delay(failures, limit=self._deadline - self._clock())
+        _log().warning(
+            "extending %s failed (%s); retrying in %.0f s",
+            self._license_arn,
+            self._brief(err),
+            delay,
+            exc_info=not isinstance(err, (ServiceError, TransportError)) and self._token_free(err),
+        )
+        return self._clock() + delay
+
+    # -- losing it ----------------------------------------------------------------------------------
 
     def _mark_released(self) -> None:
         self._released = True
@@ -357,14 +350,20 @@ class Lease:
         _log().warning("%s", error)
         if self._on_lost is not None:
             try:
-                self._on_lost(error)
+                self._tell(self._on_lost(error))
             except Exception as err:
-                _log().error(
-                    "the on_lost callback of the lease on %s raised (%s)",
-                    self._license_arn,
-                    self._brief(err),
-                    exc_info=self._token_free(err),
-                )
+                self._on_lost_failed(err)
+
+    def _tell(self, result: object) -> None:
+        """What `on_lost` returned (an async lease awaits it)."""
+
+    def _on_lost_failed(self, err: BaseException) -> None:
+        _log().error(
+            "the on_lost callback of the lease on %s raised (%s)",
+            self._license_arn,
+            self._brief(err),
+            exc_info=self._token_free(err),
+        )
 
     def _note_expiry(self) -> tuple[LostReason, str, BaseException | None]:
         if self._lost is None:
@@ -391,17 +390,124 @@ class Lease:
         raise self._lost_error(self._note_expiry())
 
 
-class BorrowedLease(Lease):
-    """Entitlements borrowed with `lm.entitlements.borrow(...)` for offline use (CheckoutBorrowLicense).
+class Lease(LeaseCore):
+    """Entitlements checked out with `lm.entitlements.checkout(...)`; a context manager.
 
-    Not extendable. `save(path)` writes its signed token; `BorrowedLease.load(path, public_key=...)` verifies it
-    again with no network call and answers `has()`/`quantity()` until it expires.
+    While held, a daemon thread extends the checkout (ExtendLicenseConsumption) when 2/3 of the remaining time
+    has passed; on exit it checks in (CheckInLicense) unless the checkout is PERPETUAL. `has()`, `quantity()`
+    and `check()` answer from memory (no network) and raise `EntitlementLostError` once the lease is lost.
     """
+
+    def __init__(
+        self,
+        *,
+        api: Api | None,
+        on_lost: OnLost | None = None,
+        keep_alive: bool = True,
+        wait: Wait | None = None,
+        **fields: Any,
+    ) -> None:
+        """Made by `lm.entitlements.checkout()`/`borrow()`; not meant to be built by hand (fields: `LeaseCore`'s)."""
+        super().__init__(on_lost=on_lost, **fields)
+        self._api = api
+        self._stop = threading.Event()
+        self._wait: Wait = wait or self._default_wait
+        self._thread: threading.Thread | None = None
+        if keep_alive and api is not None and self._checkout_type == "PROVISIONAL":
+            self._thread = threading.Thread(
+                target=self._keep_alive, name=f"lmsdk-lease-{next(_lease_numbers)}", daemon=True
+            )
+            self._thread.start()
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def extend(self) -> datetime:
+        """ExtendLicenseConsumption now; returns the new expiration. A refusal also marks the lease lost."""
+        api = self._require_api("extend")
+        self._before_extend()
+        try:
+            response = api.extend_license_consumption(license_consumption_token=self._token)
+        except (ServiceError, TransportError) as err:
+            self._extend_failed(err)
+            raise
+        return self._extended(response.expiration)
+
+    def check_in(self) -> None:
+        """CheckInLicense now and release the lease. A refusal raises and leaves the lease held."""
+        api = self._require_api("check in")
+        fields = self._check_in_fields()
+        with self._lock:
+            if self._released:
+                return
+            api.check_in_license(**fields)
+            self._mark_released()
+        self._stop_keep_alive()
+        _log().info("checked in %s", self._license_arn)
+
+    def release(self) -> None:
+        """Stop the keep-alive and check in where the license allows it; a refused check-in is logged.
+
+        With `strict_check_in=True` (at checkout) a refused check-in raises instead. Idempotent.
+        """
+        self._stop_keep_alive()
+        fields = self._release_fields(self._api is not None)
+        if fields is None or self._api is None:
+            return
+        try:
+            self._api.check_in_license(**fields)
+        except (ServiceError, TransportError) as err:
+            self._check_in_refused(err)
+            return
+        _log().info("checked in %s", self._license_arn)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _require_api(self, what: str) -> Api:
+        if self._api is None:
+            raise ValueError(f"this {self._kind} was loaded offline; pass lm= to BorrowedLease.load() to {what}")
+        return self._api
+
+    def _default_wait(self, seconds: float) -> bool:
+        return self._stop.wait(min(max(seconds, 0.0), _MAX_NAP))
+
+    def _keep_alive(self) -> None:
+        plan = self._keep_alive_plan()
+        outcome: Exception | None = None
+        while not self._stop.is_set():
+            step = next_step(plan, outcome)
+            if step is Step.DONE:
+                return
+            outcome = None
+            if step is not Step.EXTEND:
+                if self._wait(step) or self._stop.is_set():
+                    return
+                continue
+            try:
+                self.extend()
+            except Exception as err:  # the thread must never die quietly: the plan decides (retry until expiry)
+                outcome = err
+
+    def _stop_keep_alive(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+
+class BorrowedParts(LeaseCore):
+    """What a borrowed lease adds, for `BorrowedLease` and `AsyncBorrowedLease`: its metadata and `save()`."""
 
     _kind = "borrowed lease"
 
     def __init__(self, *, checkout_metadata: Mapping[str, str] | None = None, **kwargs: Any) -> None:
-        """Made by `lm.entitlements.borrow()` or `BorrowedLease.load()`."""
         super().__init__(**kwargs)
         self._checkout_metadata = dict(checkout_metadata or {})
 
@@ -439,6 +545,14 @@ class BorrowedLease(Lease):
             temp.unlink(missing_ok=True)
             raise
         return target
+
+
+class BorrowedLease(BorrowedParts, Lease):
+    """Entitlements borrowed with `lm.entitlements.borrow(...)` for offline use (CheckoutBorrowLicense).
+
+    Not extendable. `save(path)` writes its signed token; `BorrowedLease.load(path, public_key=...)` verifies it
+    again with no network call and answers `has()`/`quantity()` until it expires.
+    """
 
     @classmethod
     def load(

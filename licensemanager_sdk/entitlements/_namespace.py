@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from licensemanager_sdk._exceptions import ResponseValidationError, ServiceError
-from licensemanager_sdk.entitlements._hints import borrow_hint, checkout_hint
+from licensemanager_sdk.entitlements._hints import borrow_hints, checkout_hints
 from licensemanager_sdk.entitlements._lease import BorrowedLease, Clock, Lease, OnLost, Wait, _log
 from licensemanager_sdk.entitlements._verify import PublicKeySource, VerifiedToken, verify
 from licensemanager_sdk.types import (
@@ -22,8 +22,17 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from licensemanager_sdk._client import LicenseManager
+    from licensemanager_sdk.types import CheckoutBorrowLicenseResponse, CheckoutLicenseResponse
 
-__all__ = ["Entitlements", "EntitlementsSpec"]
+__all__ = [
+    "Entitlements",
+    "EntitlementsSpec",
+    "borrowed_metadata",
+    "checked_out",
+    "highest_tier",
+    "metadata_of",
+    "tier_names",
+]
 
 
 EntitlementsSpec = Union[Mapping[str, Union[int, Decimal, None]], Sequence["EntitlementData"]]  # noqa: UP007
@@ -70,7 +79,11 @@ class Entitlements:
         """
         kind = CheckoutType(str(checkout_type))
         requested = _entitlement_data(entitlements)
-        try:
+        names = [str(e.name) for e in requested]
+        hints = checkout_hints(
+            product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
+        )
+        with hints:
             response = self._lm.api.checkout_license(
                 product_sku=product_sku,
                 checkout_type=kind,
@@ -80,28 +93,10 @@ class Entitlements:
                 beneficiary=beneficiary,
                 node_id=node_id,
             )
-        except ServiceError as err:
-            names = [str(e.name) for e in requested]
-            hinted = checkout_hint(
-                err, product_sku=product_sku, key_fingerprint=key_fingerprint, names=names, beneficiary=beneficiary
-            )
-            if hinted is err:
-                raise
-            raise hinted from err
-        if response.license_consumption_token is None or response.expiration is None or response.issued_at is None:
-            raise ResponseValidationError(
-                "CheckoutLicense: the answer lacks LicenseConsumptionToken, IssuedAt or Expiration"
-            )
         lease = Lease(
             api=self._lm.api,
-            license_arn=response.license_arn or "",
-            token=response.license_consumption_token,
-            entitlements=tuple(response.entitlements_allowed),
-            issued_at=response.issued_at,
-            expiration=response.expiration,
+            **checked_out(response, "CheckoutLicense"),
             checkout_type=str(kind),
-            signed_token=response.signed_token,
-            node_id=response.node_id,
             beneficiary=beneficiary,
             on_lost=on_lost,
             keep_alive=keep_alive,
@@ -131,10 +126,7 @@ class Entitlements:
             ResourceNotFoundError: no license matched at all (where the service says so); the message says what
                 to check. A NoEntitlementsAllowed answer (AWS also gives it when no license matches) is `None`.
         """
-        if isinstance(tiers, str):
-            tiers = [tiers]
-        if not tiers or not all(isinstance(t, str) and t for t in tiers):
-            raise ValueError("tiers must name at least one tier (a name or a list of names, lowest first)")
+        tiers = tier_names(tiers)
         try:
             lease = self.checkout(
                 product_sku=product_sku,
@@ -149,9 +141,7 @@ class Entitlements:
                 _log().info("no tier of %s held: %s", product_sku, err)
                 return None
             raise
-        held = {e.name for e in lease.entitlements}
-        found = [t for t in tiers if t in held]
-        return found[-1] if found else None
+        return highest_tier(tiers, lease.entitlements)
 
     def borrow(
         self,
@@ -174,10 +164,8 @@ class Entitlements:
             EntitlementNotAllowedError, NoEntitlementsAllowedError: with what to check appended.
         """
         requested = _entitlement_data(entitlements)
-        metadata = [
-            Metadata.model_validate({"Name": k, "Value": v}) for k, v in (checkout_metadata or {}).items()
-        ] or None
-        try:
+        metadata = metadata_of(checkout_metadata)
+        with borrow_hints(license_arn=license_arn, names=[str(e.name) for e in requested]):
             response = self._lm.api.checkout_borrow_license(
                 license_arn=license_arn,
                 entitlements=requested,
@@ -186,30 +174,15 @@ class Entitlements:
                 checkout_metadata=metadata,
                 client_token=client_token,
             )
-        except ServiceError as err:
-            hinted = borrow_hint(err, license_arn=license_arn, names=[str(e.name) for e in requested])
-            if hinted is err:
-                raise
-            raise hinted from err
-        if response.license_consumption_token is None or response.expiration is None or response.issued_at is None:
-            raise ResponseValidationError(
-                "CheckoutBorrowLicense: the answer lacks LicenseConsumptionToken, IssuedAt or Expiration"
-            )
         return BorrowedLease(
             api=self._lm.api,
-            license_arn=response.license_arn or license_arn,
-            token=response.license_consumption_token,
-            entitlements=tuple(response.entitlements_allowed),
-            issued_at=response.issued_at,
-            expiration=response.expiration,
+            **checked_out(response, "CheckoutBorrowLicense", license_arn),
             checkout_type="BORROW",
-            signed_token=response.signed_token,
-            node_id=response.node_id,
             on_lost=on_lost,
             keep_alive=False,
             clock=clock,
             strict_check_in=strict_check_in,
-            checkout_metadata={m.name or "": m.value or "" for m in response.checkout_metadata},
+            checkout_metadata=borrowed_metadata(response),
         )
 
     def verify(
@@ -242,6 +215,48 @@ class Entitlements:
 
     def __repr__(self) -> str:
         return f"Entitlements({self._lm!r})"
+
+
+def checked_out(
+    response: CheckoutLicenseResponse | CheckoutBorrowLicenseResponse, operation: str, license_arn: str = ""
+) -> dict[str, Any]:
+    """The `LeaseCore` fields a checkout's answer gives (shared with the async client)."""
+    if response.license_consumption_token is None or response.expiration is None or response.issued_at is None:
+        raise ResponseValidationError(f"{operation}: the answer lacks LicenseConsumptionToken, IssuedAt or Expiration")
+    return {
+        "license_arn": response.license_arn or license_arn,
+        "token": response.license_consumption_token,
+        "entitlements": tuple(response.entitlements_allowed),
+        "issued_at": response.issued_at,
+        "expiration": response.expiration,
+        "signed_token": response.signed_token,
+        "node_id": response.node_id,
+    }
+
+
+def borrowed_metadata(response: CheckoutBorrowLicenseResponse) -> dict[str, str]:
+    """The answer's `CheckoutMetadata` as a mapping."""
+    return {m.name or "": m.value or "" for m in response.checkout_metadata}
+
+
+def metadata_of(checkout_metadata: Mapping[str, str] | None) -> list[Metadata] | None:
+    """`checkout_metadata=` as the request's `CheckoutMetadata` (None when empty)."""
+    return [Metadata.model_validate({"Name": k, "Value": v}) for k, v in (checkout_metadata or {}).items()] or None
+
+
+def tier_names(tiers: str | Sequence[str]) -> list[str]:
+    """`tiers=` as a list of names, lowest first (a bare string is one name)."""
+    names = [tiers] if isinstance(tiers, str) else list(tiers)
+    if not names or not all(isinstance(t, str) and t for t in names):
+        raise ValueError("tiers must name at least one tier (a name or a list of names, lowest first)")
+    return names
+
+
+def highest_tier(tiers: Sequence[str], granted: Sequence[EntitlementData]) -> str | None:
+    """The highest of `tiers` (lowest first) among the `granted` entitlements, or None."""
+    held = {e.name for e in granted}
+    found = [t for t in tiers if t in held]
+    return found[-1] if found else None
 
 
 def _entitlement_data(spec: EntitlementsSpec) -> list[EntitlementData]:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from licensemanager_sdk._generated._api import Api
-from licensemanager_sdk.pagination import Fetch, Page, Paginator, merged
+from licensemanager_sdk.pagination import AsyncFetch, AsyncPaginator, Fetch, Page, Paginator, merged, merged_async
 from licensemanager_sdk.types import Filter
+
+if TYPE_CHECKING:
+    from licensemanager_sdk._generated._async_api import AsyncApi
 
 __all__ = ["FilterOn", "Listing", "OneOrMany", "values_of"]
 
@@ -83,21 +86,52 @@ class Listing(Generic[DataT, ResponseT]):
             filters: keyword argument -> its value (None: not filtered), for every declared keyword.
             params: sent as they are with every call (`license_arns=...`).
         """
-        given = dict(filters or {})
-        if given.keys() != self.filters.keys():
-            raise TypeError(f"this listing takes the filters {sorted(self.filters)}, got {sorted(given)}")
-        sets = filter_sets([(on.name, on.values(keyword, given[keyword])) for keyword, on in self.filters.items()])
 
-        def stream(filter_set: list[Filter]) -> Fetch[ItemT, ResponseT]:
-            sent = {**params, "filters": filter_set or None} if self.filters else params
-
+        def stream(sent: dict[str, Any]) -> Fetch[ItemT, ResponseT]:
             def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
-                response = self.operation(api, next_token=token, max_results=size, **sent)
-                return Page([wrap(item) for item in self.items(response)], response.next_token, response)
+                return self._page(self.operation(api, next_token=token, max_results=size, **sent), wrap)
 
             return fetch
 
-        return merged([stream(filter_set) for filter_set in sets], page_size=page_size, max_items=max_items)
+        streams = [stream(sent) for sent in self._calls(filters, params)]
+        return merged(streams, page_size=page_size, max_items=max_items)
+
+    def paginate_async(
+        self,
+        api: AsyncApi,
+        wrap: Callable[[DataT], ItemT],
+        *,
+        key: Callable[[ItemT], Hashable],
+        filters: Mapping[str, object] | None = None,
+        page_size: int | None,
+        max_items: int | None,
+        **params: Any,
+    ) -> AsyncPaginator[ItemT, ResponseT]:
+        """`paginate()` for the async client: the same filters and calls, awaited (`async for`); `key` is an item's
+        identity for de-duplicating a merged listing (its ARN or token id)."""
+        operation: Callable[..., Awaitable[ResponseT]] = getattr(api, self.operation.__name__)
+
+        def stream(sent: dict[str, Any]) -> AsyncFetch[ItemT, ResponseT]:
+            async def fetch(token: str | None, size: int | None) -> Page[ItemT, ResponseT]:
+                return self._page(await operation(next_token=token, max_results=size, **sent), wrap)
+
+            return fetch
+
+        streams = [stream(sent) for sent in self._calls(filters, params)]
+        return merged_async(streams, key=key, page_size=page_size, max_items=max_items)
+
+    def _calls(self, filters: Mapping[str, object] | None, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The parameters of each call (one per filter set), checked now."""
+        given = dict(filters or {})
+        if given.keys() != self.filters.keys():
+            raise TypeError(f"this listing takes the filters {sorted(self.filters)}, got {sorted(given)}")
+        if not self.filters:
+            return [params]
+        sets = filter_sets([(on.name, on.values(keyword, given[keyword])) for keyword, on in self.filters.items()])
+        return [{**params, "filters": filter_set or None} for filter_set in sets]
+
+    def _page(self, response: ResponseT, wrap: Callable[[DataT], ItemT]) -> Page[ItemT, ResponseT]:
+        return Page([wrap(item) for item in self.items(response)], response.next_token, response)
 
 
 def values_of(keyword: str, value: object, enum_cls: type[enum.Enum] | None = None) -> list[str] | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk._generated._api import Api
@@ -34,7 +34,7 @@ from licensemanager_sdk.types import (
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager
 
-__all__ = ["Grant", "Grants"]
+__all__ = ["Grant", "Grants", "after_action", "changed_data", "statuses", "version_fields"]
 
 _FINAL = frozenset({"REJECTED", "DELETED", "FAILED_WORKFLOW"})
 """Grant statuses nothing leaves."""
@@ -100,8 +100,7 @@ class Grant(Resource["GrantData"]):
         """The snapshot after an action: this data with the answered status and version (if this data is loaded)."""
         if self._data is None:
             return Grant(self._lm, self._id)
-        update = {"grant_status": status, "version": version, **{k: v for k, v in changes.items() if v is not None}}
-        return Grant(self._lm, self._id, data=self._data.model_copy(update=update))
+        return Grant(self._lm, self._id, data=after_action(self._data, status, version, **changes))
 
     def accept(self) -> Grant:
         """Accept the grant as its grantee (`AcceptGrant`): PENDING_ACCEPT -> DISABLED (accepted, not active)."""
@@ -152,24 +151,9 @@ class Grant(Resource["GrantData"]):
         The grantor may change the name and allowed operations; the grantee may set the status (ACTIVE/DISABLED).
         Not version-gated: no `SourceVersion` is sent.
         """
-        operations = None if allowed_operations is None else [AllowedOperation(op) for op in allowed_operations]
-        response = self._lm.api.create_grant_version(
-            grant_arn=self._id,
-            grant_name=grant_name,
-            allowed_operations=operations,
-            status=None if status is None else GrantStatus(status),
-            status_reason=status_reason,
-            options=options,
-            client_token=client_token,
-        )
-        return self._after(
-            response.status,
-            response.version,
-            grant_name=grant_name,
-            granted_operations=operations,
-            status_reason=status_reason,
-            options=options,
-        )
+        fields = version_fields(grant_name, allowed_operations, status, status_reason, options)
+        response = self._lm.api.create_grant_version(grant_arn=self._id, **fields, client_token=client_token)
+        return self._after(response.status, response.version, **changed_data(fields))
 
     def delete(self, status_reason: str | None = None) -> Grant:
         """Delete the grant as its grantor (`DeleteGrant` with Version = `self.data.version`).
@@ -201,14 +185,13 @@ class Grant(Resource["GrantData"]):
             WaitTimeoutError: not there within `timeout` seconds (names the last status seen).
             WaiterError: the grant is REJECTED, DELETED or FAILED_WORKFLOW (and that is not wanted).
         """
-        wanted_raw = [status] if isinstance(status, str) else list(status)
-        wanted = tuple(GrantStatus(item).value for item in wanted_raw)
+        wanted, hopeless = statuses(status)
         return wait_for(
             self.reload,
             lambda snapshot: snapshot.data.grant_status,
             resource=self._id,
             wanted=wanted,
-            hopeless=_FINAL - set(wanted),
+            hopeless=hopeless,
             timeout=timeout,
             sleep=sleep,
             clock=clock,
@@ -223,6 +206,50 @@ class Grant(Resource["GrantData"]):
     ) -> Grant:
         """`wait_until("ACTIVE", timeout)`."""
         return self.wait_until("ACTIVE", timeout, sleep=sleep, clock=clock)
+
+
+def after_action(
+    data: GrantData, status: GrantStatus | str | None, version: str | None, **changes: object
+) -> GrantData:
+    """A grant's data after an action: the answered status and version, and the changes sent (None: unchanged)."""
+    update = {"grant_status": status, "version": version, **{k: v for k, v in changes.items() if v is not None}}
+    return data.model_copy(update=update)
+
+
+def version_fields(
+    grant_name: str | None,
+    allowed_operations: Sequence[AllowedOperation | str] | None,
+    status: GrantStatus | str | None,
+    status_reason: str | None,
+    options: Options | None,
+) -> dict[str, Any]:
+    """`CreateGrantVersion`'s fields for `create_version()` (shared with the async client)."""
+    return {
+        "grant_name": grant_name,
+        "allowed_operations": None
+        if allowed_operations is None
+        else [AllowedOperation(op) for op in allowed_operations],
+        "status": None if status is None else GrantStatus(status),
+        "status_reason": status_reason,
+        "options": options,
+    }
+
+
+def changed_data(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The `GrantData` changes `version_fields` make (the status comes from the answer)."""
+    return {
+        "grant_name": fields["grant_name"],
+        "granted_operations": fields["allowed_operations"],
+        "status_reason": fields["status_reason"],
+        "options": fields["options"],
+    }
+
+
+def statuses(status: GrantStatus | str | Iterable[GrantStatus | str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """What `wait_until(status)` waits for, and the final statuses that make waiting hopeless."""
+    wanted_raw = [status] if isinstance(status, str) else list(status)
+    wanted = tuple(GrantStatus(item).value for item in wanted_raw)
+    return wanted, _FINAL - set(wanted)
 
 
 class Grants:

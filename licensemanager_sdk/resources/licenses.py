@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # annotations only: grants.py and tokens.py import this modul
     from licensemanager_sdk.resources.grants import Grant
     from licensemanager_sdk.resources.tokens import CreatedToken
 
-__all__ = ["License", "Licenses", "ReceivedLicense", "default_grant_name"]
+__all__ = ["License", "Licenses", "ReceivedLicense", "default_grant_name", "seen_version", "version_fields"]
 
 _NOT_AVAILABLE_EVER = ("DEACTIVATED", "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED")
 
@@ -78,12 +78,6 @@ class License(Resource["LicenseData"]):
         """A new snapshot with the license's current data (`GetLicense`)."""
         return License(self._lm, self._id, data=self._load())
 
-    def _seen_version(self) -> str:
-        version = self.data.version
-        if not version:
-            raise ResponseValidationError(f"{self._id} has no Version in its data; cannot send a version-gated write")
-        return version
-
     def create_version(
         self,
         *,
@@ -112,34 +106,20 @@ class License(Resource["LicenseData"]):
         Raises:
             ConflictError: the license has a newer version than this snapshot; `reload()` and retry if you meant to.
         """
-        data = self.data
-        if issuer is None:
-            if data.issuer is None or not data.issuer.name:
-                raise ResponseValidationError(f"{self._id} has no Issuer.Name to carry over; pass issuer=")
-            issuer = Issuer(name=data.issuer.name, sign_key=data.issuer.sign_key)
-        if status is None:
-            current = data.status
-            status = "AVAILABLE" if current in (None, "PENDING_AVAILABLE") else current
-        response = self._lm.api.create_license_version(
-            license_arn=self._id,
-            license_name=license_name if license_name is not None else _required(data.license_name, "license_name"),
-            product_name=product_name if product_name is not None else _required(data.product_name, "product_name"),
+        fields = version_fields(
+            self.data,
+            license_name=license_name,
+            product_name=product_name,
             issuer=issuer,
-            home_region=home_region if home_region is not None else _required(data.home_region, "home_region"),
-            validity=validity if validity is not None else _known(_required(data.validity, "validity")),
-            entitlements=entitlements if entitlements is not None else [_known(e) for e in data.entitlements],
-            consumption_configuration=(
-                consumption_configuration
-                if consumption_configuration is not None
-                else _known(_required(data.consumption_configuration, "consumption_configuration"))
-            ),
-            status=LicenseStatus(getattr(status, "value", status)),
-            license_metadata=license_metadata
-            if license_metadata is not None
-            else [_known(m) for m in data.license_metadata],
-            source_version=self._seen_version(),
-            reset_usage=reset_usage,
-            client_token=client_token,
+            home_region=home_region,
+            validity=validity,
+            entitlements=entitlements,
+            consumption_configuration=consumption_configuration,
+            status=status,
+            license_metadata=license_metadata,
+        )
+        response = self._lm.api.create_license_version(
+            license_arn=self._id, **fields, reset_usage=reset_usage, client_token=client_token
         )
         return License(self._lm, response.license_arn or self._id)
 
@@ -152,7 +132,7 @@ class License(Resource["LicenseData"]):
         Raises:
             ConflictError: the license has a newer version than this snapshot.
         """
-        return self._lm.api.delete_license(license_arn=self._id, source_version=self._seen_version())
+        return self._lm.api.delete_license(license_arn=self._id, source_version=seen_version(self.data))
 
     def usage(self) -> LicenseUsage:
         """What is consumed of each entitlement now (`GetLicenseUsage`)."""
@@ -414,6 +394,57 @@ _LIST_RECEIVED: Listing[GrantedLicense, ListReceivedLicensesResponse] = Listing(
 _VERSIONS: Listing[LicenseData, ListLicenseVersionsResponse] = Listing(
     Api.list_license_versions, lambda response: response.licenses
 )
+
+
+def version_fields(
+    data: LicenseData,
+    *,
+    license_name: str | None = None,
+    product_name: str | None = None,
+    issuer: Issuer | None = None,
+    home_region: str | None = None,
+    validity: DatetimeRange | None = None,
+    entitlements: list[Entitlement] | None = None,
+    consumption_configuration: ConsumptionConfiguration | None = None,
+    status: LicenseStatus | str | None = None,
+    license_metadata: list[Metadata] | None = None,
+) -> dict[str, Any]:
+    """`CreateLicenseVersion`'s fields: the given changes, everything else carried over from `data` (see
+    `License.create_version`; shared with the async client)."""
+    if issuer is None:
+        if data.issuer is None or not data.issuer.name:
+            raise ResponseValidationError(f"{data.license_arn} has no Issuer.Name to carry over; pass issuer=")
+        issuer = Issuer(name=data.issuer.name, sign_key=data.issuer.sign_key)
+    if status is None:
+        current = data.status
+        status = "AVAILABLE" if current in (None, "PENDING_AVAILABLE") else current
+    return {
+        "license_name": license_name if license_name is not None else _required(data.license_name, "license_name"),
+        "product_name": product_name if product_name is not None else _required(data.product_name, "product_name"),
+        "issuer": issuer,
+        "home_region": home_region if home_region is not None else _required(data.home_region, "home_region"),
+        "validity": validity if validity is not None else _known(_required(data.validity, "validity")),
+        "entitlements": entitlements if entitlements is not None else [_known(e) for e in data.entitlements],
+        "consumption_configuration": (
+            consumption_configuration
+            if consumption_configuration is not None
+            else _known(_required(data.consumption_configuration, "consumption_configuration"))
+        ),
+        "status": LicenseStatus(getattr(status, "value", status)),
+        "license_metadata": license_metadata
+        if license_metadata is not None
+        else [_known(m) for m in data.license_metadata],
+        "source_version": seen_version(data),
+    }
+
+
+def seen_version(data: LicenseData) -> str:
+    """The version a version-gated write sends: `data.version`."""
+    if not data.version:
+        raise ResponseValidationError(
+            f"{data.license_arn} has no Version in its data; cannot send a version-gated write"
+        )
+    return data.version
 
 
 def default_grant_name(license: License) -> str:

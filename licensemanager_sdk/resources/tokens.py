@@ -19,7 +19,7 @@ from licensemanager_sdk.types import ListTokensResponse, TokenData
 if TYPE_CHECKING:
     from licensemanager_sdk._client import LicenseManager
 
-__all__ = ["CreatedToken", "Token", "Tokens"]
+__all__ = ["CreatedToken", "Token", "Tokens", "not_found"]
 
 _LIST: Listing[TokenData, ListTokensResponse] = Listing(
     Api.list_tokens, lambda response: response.tokens, {"license_arn": FilterOn("LicenseArns")}
@@ -49,15 +49,7 @@ class Token(Resource["TokenData"]):
         for item in response.tokens:
             if item.token_id == self._id:
                 return item
-        metadata = response.response_metadata
-        raise ResourceNotFoundError(
-            operation="ListTokens",
-            error_code="ResourceNotFoundException",
-            message=f"ListTokens(TokenIds=[{self._id!r}]) returned no such token: "
-            "it does not exist or belongs to another account",
-            request_id=metadata.request_id if metadata else None,
-            status_code=metadata.http_status_code if metadata else None,
-        )
+        raise not_found(self._id, response)
 
     def reload(self) -> Token:
         """A new snapshot with the token's current data (`ListTokens(TokenIds=[id])`; there is no GetToken)."""
@@ -66,6 +58,19 @@ class Token(Resource["TokenData"]):
     def delete(self) -> None:
         """Delete the token (`DeleteToken`); access tokens can no longer be made from it."""
         self._lm.api.delete_token(token_id=self._id)
+
+
+def not_found(token_id: str, response: ListTokensResponse) -> ResourceNotFoundError:
+    """The error for a `ListTokens(TokenIds=[token_id])` that did not list the token."""
+    metadata = response.response_metadata
+    return ResourceNotFoundError(
+        operation="ListTokens",
+        error_code="ResourceNotFoundException",
+        message=f"ListTokens(TokenIds=[{token_id!r}]) returned no such token: "
+        "it does not exist or belongs to another account",
+        request_id=metadata.request_id if metadata else None,
+        status_code=metadata.http_status_code if metadata else None,
+    )
 
 
 class CreatedToken:
