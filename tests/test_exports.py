@@ -13,7 +13,7 @@ from licensemanager_sdk import Api, LicenseManager
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    submodules = {"types", "pagination", "local", "testing", "resources", "entitlements", "cli", "credentials"}
+    submodules = {"types", "pagination", "local", "testing", "resources", "entitlements", "cli", "credentials", "aio"}
     for name in licensemanager_sdk.__all__:
         getattr(licensemanager_sdk, name)  # every listed name resolves (some on first use)
     public = {name for name in vars(licensemanager_sdk) if not name.startswith("_")} - submodules

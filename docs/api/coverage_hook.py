@@ -27,6 +27,7 @@ PUBLIC_MODULES = (
     "licensemanager_sdk.local",
     "licensemanager_sdk.testing",
     "licensemanager_sdk.credentials",
+    "licensemanager_sdk.aio",
 )
 
 _log = logging.getLogger("mkdocs.hooks.api_coverage")  # under "mkdocs", so a warning fails the strict build
