@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ class AsyncGrants:
         attempts_per_principal: int = 3,
         dry_run: bool = False,
         progress: Callable[[int, int, PrincipalOutcome], None] | None = None,
+        report_path: str | os.PathLike[str] | None = None,
     ) -> DistributionReport:
         """Grant `license` to many accounts at once; as `LicenseManager.grants.distribute`, on asyncio tasks.
 
@@ -71,4 +73,5 @@ class AsyncGrants:
             attempts_per_principal=attempts_per_principal,
             dry_run=dry_run,
             progress=progress,
+            report_path=report_path,
         )
