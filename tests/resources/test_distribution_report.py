@@ -139,11 +139,16 @@ def test_lines_read_back_exactly_and_a_line_cut_short_is_skipped(tmp_path: Path,
     ]
     path = tmp_path / f"r{suffix}"
     seen: list[tuple[int, int]] = []
-    with Recorder(3, path, lambda done, total, _: seen.append((done, total))) as recorder:
+    with Recorder(3, path, lambda done, total, _: seen.append((done, total)), flush_every=0.0) as recorder:
         for item in items:
             recorder.add(item)
-            assert list(read_outcomes(path)) == items[: seen[-1][0]]  # flushed at once: readable while running
+            assert list(read_outcomes(path)) == items[: seen[-1][0]]  # written at once: readable while running
     assert seen == [(1, 3), (2, 3), (3, 3)] and recorder.counts["total"] == 3
+    with Recorder(3, tmp_path / f"late{suffix}", flush_every=3600.0) as late:
+        for item in items:
+            late.add(item)
+        assert list(read_outcomes(tmp_path / f"late{suffix}")) == []  # within the interval: not written yet
+    assert list(read_outcomes(tmp_path / f"late{suffix}")) == items  # closing writes the rest
     with path.open("a", encoding="utf-8", newline="") as file:
         file.write('{"principal": "arn:aws:iam::1111' if suffix == ".jsonl" else "arn:aws:iam::111122226666:root,cre")
     assert list(read_outcomes(path)) == items

@@ -1,25 +1,29 @@
 """The report of a grant distribution: `DistributionReport`, one `PrincipalOutcome` per principal, its JSON/CSV
 writers, and the streamed report: each outcome written to a file (JSON lines or CSV) as it completes.
 
-A run either keeps its outcomes in memory (the default) or, given `report_path`, writes each one as one line and
-flushes it at once, keeping only the counts: memory stays flat however many principals there are, and a run that is
-killed leaves a file that is valid line by line (`read_outcomes` reads it back).
+A run either keeps its outcomes in memory (the default) or, given `report_path`, writes each one as one line,
+keeping only the counts: memory stays flat however many principals there are. Lines reach the file in whole-line
+writes at least every `FLUSH_EVERY` seconds (and when the run ends or fails), so a run that is killed leaves a file
+that is valid line by line, missing at most its last fraction of a second (`read_outcomes` reads it back; a re-run
+reports those principals again).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from _csv import Writer as _Writer
 
-__all__ = ["COLUMNS", "DistributionReport", "Outcome", "PrincipalOutcome", "Recorder", "read_outcomes"]
+__all__ = ["COLUMNS", "FLUSH_EVERY", "DistributionReport", "Outcome", "PrincipalOutcome", "Recorder", "read_outcomes"]
 
 Outcome = Literal["created", "already_present", "failed", "would_create"]
 """What happened to one principal (`would_create` only in a dry run): `already_present` when it holds a live grant
@@ -128,7 +132,7 @@ class DistributionReport:
             empty = True
             for item in self.iter_outcomes():
                 out.write(
-                    ("\n" if empty else ",\n") + "    " + json.dumps(asdict(item), indent=2).replace("\n", "\n    ")
+                    ("\n" if empty else ",\n") + "    " + json.dumps(_row(item), indent=2).replace("\n", "\n    ")
                 )
                 empty = False
             out.write("]\n}\n" if empty else "\n  ]\n}\n")
@@ -160,17 +164,26 @@ def _count(counts: dict[str, int], item: PrincipalOutcome) -> None:
     counts[item.outcome] += 1
 
 
+def _row(item: PrincipalOutcome) -> dict[str, object]:
+    return {name: getattr(item, name) for name in COLUMNS}
+
+
 def _cells(item: PrincipalOutcome) -> list[object]:
-    return ["" if value is None else value for value in astuple(item)]
+    return ["" if value is None else value for value in (getattr(item, name) for name in COLUMNS)]
 
 
 def _is_csv(path: Path) -> bool:
     return path.suffix.lower() == ".csv"
 
 
+FLUSH_EVERY = 0.1
+"""Seconds a streamed line may wait in memory before it is written (one write of whole lines, not one per line)."""
+
+
 class Recorder:
     """Takes a run's outcomes as they complete, from one thread: counts them, calls `progress`, and keeps them in
-    memory or (with `path`) writes each one to the file at once, as one flushed line. Close it when the run ends.
+    memory or (with `path`) writes them to the file as lines, in whole-line writes at least every `flush_every`
+    seconds. Close it when the run ends (it writes what is left).
 
     The file is created or truncated when the recorder is made: a re-run with the same path rewrites it (a re-run
     reports every principal again, so the new file is complete on its own).
@@ -181,20 +194,25 @@ class Recorder:
         total: int,
         path: str | os.PathLike[str] | None = None,
         progress: Callable[[int, int, PrincipalOutcome], None] | None = None,
+        *,
+        flush_every: float = FLUSH_EVERY,
     ) -> None:
         self._total = total
         self._progress = progress
         self.counts = _zero()
         self._kept: dict[str, PrincipalOutcome] = {}
         self.path = None if path is None else Path(path)
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
+        self._pending = io.StringIO()  # lines not yet written
         self._csv: _Writer | None = None
+        self._flush_every = flush_every
+        self._flushed = time.monotonic()
         if self.path is not None:
-            self._file = self.path.open("w", encoding="utf-8", newline="")
+            self._file = self.path.open("wb", buffering=0)
             if _is_csv(self.path):
-                self._csv = csv.writer(self._file)
+                self._csv = csv.writer(self._pending)
                 self._csv.writerow(COLUMNS)
-                self._file.flush()
+                self._write()
 
     def add(self, item: PrincipalOutcome) -> None:
         """Record one principal's outcome, then call `progress(done, total, outcome)`."""
@@ -205,10 +223,22 @@ class Recorder:
             if self._csv is not None:
                 self._csv.writerow(_cells(item))
             else:
-                self._file.write(json.dumps(asdict(item)) + "\n")
-            self._file.flush()
+                self._pending.write(json.dumps(_row(item)) + "\n")
+            if time.monotonic() - self._flushed >= self._flush_every:
+                self._write()
         if self._progress is not None:
             self._progress(self.counts["total"], self._total, item)
+
+    def _write(self) -> None:
+        """Write the pending lines at once (whole lines only, so a killed process never leaves half a line)."""
+        if self._file is None:
+            return
+        data = memoryview(self._pending.getvalue().encode("utf-8"))
+        self._pending.seek(0)
+        self._pending.truncate()
+        while data:
+            data = data[self._file.write(data) or 0 :]
+        self._flushed = time.monotonic()
 
     def report(
         self, license_arn: str, grant_name: str, *, dry_run: bool, elapsed: float, order: Iterator[str]
@@ -220,8 +250,12 @@ class Recorder:
         )
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        """Write what is pending and close the file (idempotent)."""
+        if self._file is not None and not self._file.closed:
+            try:
+                self._write()
+            finally:
+                self._file.close()
 
     def __enter__(self) -> Recorder:
         return self
