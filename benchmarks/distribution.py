@@ -196,14 +196,14 @@ _CLIENT = textwrap.dedent(
 
     url, license_arn, count, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     lm = LicenseManager(endpoint_url=url, region_name="us-east-1", config=ClientConfig(max_pool_connections=16))
-    accounts = [str(600_000_000_000 + n) for n in range(count + 1)]  # the caller's list: not the run's memory
-    lm.grants.distribute(license_arn, accounts[:1], ["CheckoutLicense"], grant_name="bench")  # warm the client
+    accounts = [str(600_000_000_000 + n) for n in range(count)]  # the caller's list: not the run's memory
+    lm.grants.distribute(license_arn, ["599999999999"], ["CheckoutLicense"], grant_name="bench")  # warm the client
     tracemalloc.start()
-    plan = Plan(accounts[1:])
+    plan = Plan(accounts)
     principals = tracemalloc.get_traced_memory()[0]
     del plan
     tracemalloc.reset_peak()
-    report = lm.grants.distribute(license_arn, accounts[1:], ["CheckoutLicense"], grant_name="bench", report_path=out)
+    report = lm.grants.distribute(license_arn, accounts, ["CheckoutLicense"], grant_name="bench", report_path=out)
     assert report.summary()["created"] == count, report
     print(tracemalloc.get_traced_memory()[1], principals)
     """
