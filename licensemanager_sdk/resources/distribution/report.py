@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
@@ -55,7 +55,7 @@ class PrincipalOutcome:
         return None if self.error_code is None else f"{self.error_code}: {self.message or ''}"
 
 
-COLUMNS = tuple(field.name for field in fields(PrincipalOutcome))
+COLUMNS = tuple(column.name for column in fields(PrincipalOutcome))
 """The CSV header, and the keys of each JSON row: the `PrincipalOutcome` fields."""
 
 
@@ -76,8 +76,9 @@ class DistributionReport:
     """Seconds the run took."""
     path: Path | None = None
     """The file the run streamed its outcomes to (JSON lines, or CSV for a `.csv` name); None: kept in memory."""
-    counts: Mapping[str, int] | None = None
-    """What `summary()` answers, counted as the run went; None: counted from `outcomes`."""
+    counts: Mapping[str, int] | None = field(default=None, compare=False)
+    """What `summary()` answers, counted as the run went; None: counted from `outcomes`. Not compared or hashed
+    (it follows from the rest)."""
 
     def iter_outcomes(self) -> Iterator[PrincipalOutcome]:
         """Every principal's outcome: from memory, or read line by line from the streamed file."""
