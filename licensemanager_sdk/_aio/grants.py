@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -289,6 +290,7 @@ class AsyncGrants:
         attempts_per_principal: int = 3,
         dry_run: bool = False,
         progress: Callable[[int, int, PrincipalOutcome], None] | None = None,
+        report_path: str | os.PathLike[str] | None = None,
     ) -> DistributionReport:
         """Grant `license` to many accounts at once; as `LicenseManager.grants.distribute`, on asyncio tasks.
 
@@ -306,4 +308,5 @@ class AsyncGrants:
             attempts_per_principal=attempts_per_principal,
             dry_run=dry_run,
             progress=progress,
+            report_path=report_path,
         )

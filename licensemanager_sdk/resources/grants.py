@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -375,6 +376,7 @@ class Grants:
         attempts_per_principal: int = 3,
         dry_run: bool = False,
         progress: Callable[[int, int, PrincipalOutcome], None] | None = None,
+        report_path: str | os.PathLike[str] | None = None,
     ) -> DistributionReport:
         """Grant a license to many principals, safely re-runnable; see `licensemanager_sdk.resources.distribution`.
 
@@ -392,6 +394,8 @@ class Grants:
                 transport error after the client's own retries (same ClientToken every time).
             dry_run: list what exists and return the plan; nothing is written.
             progress: called as `progress(done, total, outcome)` after each principal, from the calling thread.
+            report_path: stream the outcomes to this file as they complete (JSON lines; CSV for a `.csv` name),
+                created or rewritten; the report then keeps only counts in memory. Default: kept in memory.
 
         Returns:
             A `DistributionReport` with every principal exactly once: created, already present, failed (or, in a
@@ -409,6 +413,7 @@ class Grants:
             attempts_per_principal=attempts_per_principal,
             dry_run=dry_run,
             progress=progress,
+            report_path=report_path,
         )
 
     def _grant(self, data: GrantData) -> Grant:

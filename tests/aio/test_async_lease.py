@@ -181,7 +181,8 @@ async def test_borrow_saves_a_token_that_loads_offline(
     with pytest.raises(ValueError, match="cannot be extended"):
         await lease.extend()
     path = lease.save(tmp_path / "lease.json")
-    loaded = BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-1", clock=world.clock)
+    offline_clock = world.local.engine.clock.timestamp  # the laptop's wall clock, which the service shares
+    loaded = BorrowedLease.load(path, public_key=world.public_der, node_id="laptop-1", clock=offline_clock)
     assert loaded.has("Users") and loaded.license_arn == arn
     await lease.check_in()
     assert world.used(arn, "Users") == "0"

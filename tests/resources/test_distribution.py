@@ -16,8 +16,8 @@ from licensemanager_sdk import DistributionReport, License, LicenseManager
 from licensemanager_sdk.local import LocalLicenseManager
 from licensemanager_sdk.resources import PrincipalOutcome
 from licensemanager_sdk.resources.distribution import DEFAULT_RATE_LIMIT
+from licensemanager_sdk.resources.distribution.plan import client_token as _client_token
 from licensemanager_sdk.resources.distribution.rate import RateControl
-from licensemanager_sdk.resources.distribution.run import _client_token
 
 from .conftest import BUYER, BUYER_ROOT, OTHER, SELLER, CallLog, make_license
 

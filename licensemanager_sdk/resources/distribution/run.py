@@ -3,7 +3,7 @@
 How a run goes:
 
 1. Principals are checked and normalised (`"123456789012"` -> `arn:aws:iam::123456789012:root`) and de-duplicated,
-   before any request. Allowed operations are checked against `AllowedOperation`.
+   before any request (plan.py). Allowed operations are checked against `AllowedOperation`.
 2. One lazy `ListDistributedGrants` listing (filter `LicenseArn`) finds principals that already hold a live grant on
    the license (any status but those in `DEAD_STATUSES`): they are reported `already_present`. It also collects the
    dead grants of the others, which their new grant replaces.
@@ -22,26 +22,36 @@ How a run goes:
    up to `attempts_per_principal` times, waiting with the client's `RetryConfig` backoff. Any other error is recorded
    as `failed` with its code and message; it never stops the other principals.
 
-Every principal appears exactly once in the `DistributionReport` (report.py), in the order given.
+Every principal appears exactly once in the `DistributionReport` (report.py): kept in memory in the order given, or,
+with `report_path`, written to the file as each completes (memory stays flat; a killed run's file is valid line by
+line). The per-principal decisions (retry, congestion, outcome) are attempt.py's, shared with the async run.
+
+Cost: one pass over the principals, one listing of the license's grants, one CreateGrant (plus retries) per
+principal, O(1) work and memory per call; `concurrency` worker threads take the next principal from one iterator,
+so nothing is queued ahead of them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
+import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from licensemanager_sdk._core.backoff import Backoff
-from licensemanager_sdk._core.retry import THROTTLING_CODES, is_retryable
-from licensemanager_sdk._exceptions import LicenseManagerError, ServiceError
-from licensemanager_sdk.resources._principals import principal_arn
+from licensemanager_sdk.resources.distribution.attempt import GrantOrder
+from licensemanager_sdk.resources.distribution.plan import (
+    DEAD_STATUSES,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RATE_LIMIT,
+    Plan,
+    checked_operations,
+)
 from licensemanager_sdk.resources.distribution.rate import RateControl
-from licensemanager_sdk.resources.distribution.report import DistributionReport, PrincipalOutcome
+from licensemanager_sdk.resources.distribution.report import DistributionReport, PrincipalOutcome, Recorder
 from licensemanager_sdk.resources.licenses import License, default_grant_name
 from licensemanager_sdk.types import AllowedOperation
 
@@ -51,43 +61,6 @@ if TYPE_CHECKING:
 __all__ = ["DEAD_STATUSES", "DEFAULT_CONCURRENCY", "DEFAULT_RATE_LIMIT", "distribute"]
 
 _log = logging.getLogger("licensemanager_sdk")
-
-DEFAULT_CONCURRENCY: Final = 16
-"""CreateGrant calls in flight at once."""
-
-DEFAULT_RATE_LIMIT: Final[float | None] = None
-"""The default `rate_limit`: None, adaptive. No cap while the service answers CreateGrant without throttling or
-retries; at the first sign of congestion, a cap at half the measured send rate, halved again on further congestion
-(not below 1/s) and won back on success (see the module docstring). A number is a fixed ceiling in calls per second
-(that still backs off on congestion)."""
-
-DEAD_STATUSES: Final = frozenset({"REJECTED", "DELETED", "PENDING_DELETE", "FAILED_WORKFLOW"})
-"""Grant statuses that no longer give the principal the license, and never will again: a principal whose grants on
-the license all have one of these gets a new grant. Every other status is live (PENDING_WORKFLOW, PENDING_ACCEPT,
-DISABLED: accepted but not activated, ACTIVE, WORKFLOW_COMPLETED, and any status this SDK does not know)."""
-
-
-def _client_token(license_arn: str, principal: str, grant_name: str, replacing: Iterable[str] = ()) -> str:
-    """The ClientToken of one distributed grant: the same for the same license, principal, grant name and dead grants
-    it replaces (their ARNs, in any order), a new one whenever another of the principal's grants has died."""
-    key = "\n".join([license_arn, principal, grant_name, *sorted(replacing)])
-    return f"lmsdk-grant-{hashlib.sha256(key.encode()).hexdigest()[:48]}"
-
-
-def _replaces(dead: dict[str, str]) -> str | None:
-    """The report's note on a new grant that replaces dead ones: `replaces <ARN> (<status>), ...`."""
-    if not dead:
-        return None
-    return "replaces " + ", ".join(f"{arn} ({status})" for arn, status in sorted(dead.items()))
-
-
-def _principals(principals: Iterable[str]) -> list[str]:
-    if isinstance(principals, str):
-        raise TypeError("principals must be a list of account ids or ARNs, not one string")
-    seen: dict[str, None] = {}
-    for principal in principals:
-        seen.setdefault(principal_arn(principal), None)
-    return list(seen)
 
 
 def _warn_if_pool_small(lm: LicenseManager, concurrency: int) -> None:
@@ -117,154 +90,95 @@ def distribute(
     attempts_per_principal: int = 3,
     dry_run: bool = False,
     progress: Callable[[int, int, PrincipalOutcome], None] | None = None,
+    report_path: str | os.PathLike[str] | None = None,
 ) -> DistributionReport:
     """The implementation of `lm.grants.distribute` (see there and the module docstring)."""
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-    if rate_limit is not None and not 0 < rate_limit < math.inf:
-        raise ValueError(
-            f"rate_limit must be a positive, finite number of calls per second (or None: adaptive), got {rate_limit}"
-        )
-    if attempts_per_principal < 1:
-        raise ValueError(f"attempts_per_principal must be at least 1, got {attempts_per_principal}")
-    if isinstance(allowed_operations, str) or not allowed_operations:
-        raise ValueError("allowed_operations must be a non-empty list, e.g. [AllowedOperation.CHECKOUT_LICENSE]")
-    operations = [AllowedOperation(op) for op in allowed_operations]
-    targets = _principals(principals)
+    operations = checked_operations(allowed_operations, concurrency, rate_limit, attempts_per_principal)
+    plan = Plan(principals)
     started = time.monotonic()
     if grant_name is None:
         grant_name = default_grant_name(license)
-    region = home_region or lm.region_name
-
-    existing: dict[str, PrincipalOutcome] = {}
-    dead: dict[str, dict[str, str]] = {}  # principal -> {ARN: status} of its dead grants
-    wanted = set(targets)
     for grant in lm.grants.list_distributed(license_arn=license.arn):
-        data = grant.data
-        holder = data.grantee_principal_arn
-        if holder not in wanted or holder in existing:
-            continue
-        status = None if data.grant_status is None else str(data.grant_status)
-        if status in DEAD_STATUSES:
-            dead.setdefault(holder, {})[grant.arn] = status
-        else:
-            existing[holder] = PrincipalOutcome(holder, "already_present", grant.arn, status)
+        plan.add_listed(grant.data)
 
-    results: dict[str, PrincipalOutcome] = {}
-    total = len(targets)
-
-    def record(outcome: PrincipalOutcome) -> None:
-        results[outcome.principal] = outcome
-        if progress is not None:
-            progress(len(results), total, outcome)
-
-    for principal in targets:
-        if principal in existing:
-            record(existing[principal])
-    todo = [principal for principal in targets if principal not in existing]
-
-    if dry_run:
-        for principal in todo:
-            record(PrincipalOutcome(principal, "would_create", message=_replaces(dead.get(principal, {}))))
-    elif todo:
-        _create_all(
-            lm,
-            license.arn,
-            [(principal, dead.get(principal, {})) for principal in todo],
-            operations,
-            grant_name,
-            region,
-            concurrency,
-            rate_limit,
-            attempts_per_principal,
-            record,
+    with Recorder(plan.total, report_path, progress) as recorder:
+        left = plan.settle(recorder.add, dry_run=dry_run)
+        if left:
+            workers = min(concurrency, left)
+            _warn_if_pool_small(lm, workers)
+            order = GrantOrder(
+                license.arn,
+                grant_name,
+                home_region or lm.region_name,
+                operations,
+                attempts_per_principal,
+                lm.config.retry,
+                RateControl(rate_limit, burst=float(workers)),
+            )
+            _create_all(lm, order, plan.todo(), workers, recorder.add)
+        return recorder.report(
+            license.arn, grant_name, dry_run=dry_run, elapsed=time.monotonic() - started, order=plan.order()
         )
-
-    return DistributionReport(
-        license_arn=license.arn,
-        grant_name=grant_name,
-        dry_run=dry_run,
-        outcomes=tuple(results[principal] for principal in targets),
-        elapsed=time.monotonic() - started,
-    )
 
 
 def _create_all(
     lm: LicenseManager,
-    license_arn: str,
-    todo: list[tuple[str, dict[str, str]]],
-    operations: list[AllowedOperation],
-    grant_name: str,
-    region: str,
-    concurrency: int,
-    rate_limit: float | None,
-    attempts: int,
+    order: GrantOrder,
+    todo: Iterator[tuple[str, Mapping[str, str]]],
+    workers: int,
     record: Callable[[PrincipalOutcome], None],
 ) -> None:
-    workers = min(concurrency, len(todo))
-    _warn_if_pool_small(lm, workers)
-    control = RateControl(rate_limit, burst=float(workers))
+    """CreateGrant for every principal of `todo` from `workers` threads; `record` each outcome in this thread.
 
-    def one(principal: str, replacing: dict[str, str]) -> PrincipalOutcome:
-        return _create_one(lm, license_arn, principal, replacing, operations, grant_name, region, attempts, control)
+    Each thread takes the next principal when it is free, so only `workers` principals are ever in flight. If
+    `record` raises (a progress callback), no further principal is started and the error propagates once the calls
+    in flight have ended.
+    """
+    take = threading.Lock()
+    stop = threading.Event()
+    done: queue.SimpleQueue[PrincipalOutcome | None] = queue.SimpleQueue()  # None: a thread has finished
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lmsdk-distribute")
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                with take:
+                    item = next(todo, None)
+                if item is None:
+                    return
+                done.put(_create_one(lm, order, *item))
+        finally:
+            done.put(None)
+
+    threads = [threading.Thread(target=work, name=f"lmsdk-distribute-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
     try:
-        futures = [pool.submit(one, principal, replacing) for principal, replacing in todo]
-        for future in as_completed(futures):
-            record(future.result())
+        running = workers
+        while running:
+            outcome = done.get()
+            if outcome is None:
+                running -= 1
+            else:
+                record(outcome)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 def _create_one(
-    lm: LicenseManager,
-    license_arn: str,
-    principal: str,
-    replacing: dict[str, str],
-    operations: list[AllowedOperation],
-    grant_name: str,
-    region: str,
-    attempts: int,
-    control: RateControl,
+    lm: LicenseManager, order: GrantOrder, principal: str, replacing: Mapping[str, str]
 ) -> PrincipalOutcome:
     """CreateGrant for one principal, `replacing` its dead grants ({ARN: status}) on the license, if any."""
-    token = _client_token(license_arn, principal, grant_name, replacing)
-    retry = lm.config.retry
-    backoff = Backoff.from_config(retry)
-    attempt = 0
+    attempts = order.start(principal, replacing)
     while True:
-        attempt += 1
-        control.acquire()
+        order.control.acquire()
         try:
-            response = lm.api.create_grant(
-                grant_name=grant_name,
-                license_arn=license_arn,
-                principals=[principal],
-                home_region=region,
-                allowed_operations=operations,
-                client_token=token,
-            )
-        except LicenseManagerError as err:
-            code = err.error_code if isinstance(err, ServiceError) else type(err).__name__
-            if code in THROTTLING_CODES or getattr(err, "attempts", 1) > 1:
-                control.congested()  # still throttled, or the client had to retry it: the service is congested
-            if attempt < attempts and is_retryable(err, replay_safe=True):
-                retry.sleep(backoff.delay(attempt))
-                continue
-            message = err.message if isinstance(err, ServiceError) else str(err)
-            return PrincipalOutcome(principal, "failed", error_code=code, message=message, attempts=attempt)
-        except Exception as err:  # never let one principal stop the others; the report names what happened
-            _log.exception("grants.distribute: unexpected error for %s", principal)
-            return PrincipalOutcome(
-                principal, "failed", error_code=type(err).__name__, message=str(err), attempts=attempt
-            )
-        meta = response.response_metadata
-        if meta is not None and meta.attempts > 1:
-            control.congested()  # went through, but the client had to retry it (throttling, 5xx, transport error)
-        else:
-            control.succeeded()
-        status = None if response.status is None else str(response.status)
-        return PrincipalOutcome(
-            principal, "created", response.grant_arn, status, message=_replaces(replacing), attempts=attempt
-        )
+            response = lm.api.create_grant(attempts.sending())
+        except Exception as err:  # attempts.failed decides; one principal never stops the others
+            verdict = attempts.failed(err)
+            if isinstance(verdict, PrincipalOutcome):
+                return verdict
+            order.retry.sleep(verdict)
+            continue
+        return attempts.answered(response)
