@@ -20,7 +20,10 @@ BODY = json.dumps(
             "LicenseName": "Enterprise license 1",
             "ProductName": "Example Product",
             "ProductSKU": "prod-7f3a9c",
-            "Issuer": {"Name": "Example Seller", "KeyFingerprint": "aws:111111111111:Example Seller:issuer-fingerprint"},
+            "Issuer": {
+                "Name": "Example Seller",
+                "KeyFingerprint": "aws:111111111111:Example Seller:issuer-fingerprint",
+            },
             "HomeRegion": "us-east-1",
             "Status": "AVAILABLE",
             "Validity": {"Begin": "2024-01-01T00:00:00.000Z", "End": "2030-01-01T00:00:00.000Z"},

@@ -53,9 +53,7 @@ def measure(rounds: int = 11) -> dict[str, tuple[float, float]]:
             order = VARIANTS if index % 2 == 0 else VARIANTS[::-1]
             for variant in order:
                 samples[variant].append(_once(variant, env))
-    return {
-        v: (statistics.median(w for w, _ in s), statistics.median(m for _, m in s)) for v, s in samples.items()
-    }
+    return {v: (statistics.median(w for w, _ in s), statistics.median(m for _, m in s)) for v, s in samples.items()}
 
 
 def run() -> list[str]:

@@ -81,7 +81,7 @@ class AsyncInvoker:
             attempts += 1
             try:
                 if self._fast:
-                    with _fastparse.fast_calls():  # a context variable: marks this task's call only
+                    with _fastparse.fast_calls(spec.output_model):  # a context variable: marks this task's call only
                         return cast("dict[str, Any]", await method(**params))
                 return cast("dict[str, Any]", await method(**params))
             except Exception as err:

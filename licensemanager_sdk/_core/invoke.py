@@ -74,7 +74,7 @@ class Invoker:
             attempts += 1
             try:
                 if self._fast:
-                    with _fastparse.fast_calls():
+                    with _fastparse.fast_calls(spec.output_model):
                         return cast("dict[str, Any]", method(**params))
                 return cast("dict[str, Any]", method(**params))
             except Exception as err:
