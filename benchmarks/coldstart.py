@@ -29,8 +29,8 @@ _ENV = {
 }
 
 
-def _once(variant: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one fresh process."""
+def _once(variant: str, env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (MiB) and CPU seconds of one fresh process."""
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, str(PROGRAM), variant], env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
@@ -38,33 +38,45 @@ def _once(variant: str, env: dict[str, str]) -> tuple[float, float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{PROGRAM.name} {variant} exited with {child.returncode}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure(rounds: int = 11) -> dict[str, tuple[float, float]]:
-    """Median wall seconds and median peak MiB per variant over `rounds` alternating rounds (after one warm-up)."""
+def measure(rounds: int = 11) -> dict[str, tuple[float, float, float]]:
+    """Median wall seconds, peak MiB and CPU seconds per variant over `rounds` alternating rounds (after a warm-up)."""
     with tempfile.TemporaryDirectory() as cache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(_ENV, PYTHONPYCACHEPREFIX=cache)
         for variant in VARIANTS:
             _once(variant, env)
-        samples: dict[str, list[tuple[float, float]]] = {v: [] for v in VARIANTS}
+        samples: dict[str, list[tuple[float, float, float]]] = {v: [] for v in VARIANTS}
         for index in range(rounds):
             order = VARIANTS if index % 2 == 0 else VARIANTS[::-1]
             for variant in order:
                 samples[variant].append(_once(variant, env))
-    return {v: (statistics.median(w for w, _ in s), statistics.median(m for _, m in s)) for v, s in samples.items()}
+    return {
+        v: (
+            statistics.median(w for w, _, _ in s),
+            statistics.median(m for _, m, _ in s),
+            statistics.median(c for *_, c in s),
+        )
+        for v, s in samples.items()
+    }
 
 
 def run() -> list[str]:
     found = measure()
-    (sdk_wall, sdk_mem), (floor_wall, floor_mem), (boto_wall, boto_mem) = (found[v] for v in VARIANTS)
+    (sdk_wall, sdk_mem, sdk_cpu), (floor_wall, floor_mem, floor_cpu), (boto_wall, boto_mem, boto_cpu) = (
+        found[v] for v in VARIANTS
+    )
     return [
         f"cold start (import, client, one GetLicense; wall, median): SDK {sdk_wall * 1e3:.0f} ms vs floor "
         f"{floor_wall * 1e3:.0f} ms = {sdk_wall / floor_wall:.2f}x  [target <= 1.05x]; "
         f"vs boto3 {boto_wall * 1e3:.0f} ms = {sdk_wall / boto_wall:.2f}x",
         f"cold start peak memory (ru_maxrss, median): SDK {sdk_mem:.1f} MiB vs floor {floor_mem:.1f} MiB "
         f"= {sdk_mem / floor_mem:.2f}x  [target <= 1.05x]; vs boto3 {boto_mem:.1f} MiB = {sdk_mem / boto_mem:.2f}x",
+        f"cold start CPU (user + sys, median; for reference): SDK {sdk_cpu * 1e3:.0f} ms vs floor "
+        f"{floor_cpu * 1e3:.0f} ms = {sdk_cpu / floor_cpu:.2f}x; vs boto3 {boto_cpu * 1e3:.0f} ms = "
+        f"{sdk_cpu / boto_cpu:.2f}x",
     ]
 
 
