@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -82,24 +83,24 @@ def _canned(client: Any, body: bytes) -> None:
 def _compare(
     sdk: Callable[[], object], boto: Callable[[], object], *, rounds: int = 15, calls: int = 40
 ) -> tuple[float, float]:
-    """Best (lowest) CPU time per call of each side over alternating rounds.
+    """Median CPU time per call of each side over alternating rounds.
 
-    CPU time of this process, not wall time, and the best round, not the median: as with `timeit`, slower rounds come
-    from other work on the machine, not from the code measured. Both sides are single-threaded and do no I/O here.
+    CPU time of this process, not wall time: both sides are single-threaded and do no I/O here, so time spent on
+    other work of the (shared) machine is left out; the median of the rounds, both sides measured in turn.
     """
     sdk(), boto()
     times: dict[Callable[[], object], list[float]] = {sdk: [], boto: []}
-    for _ in range(rounds):
-        for call in (sdk, boto):
+    for index in range(rounds):
+        for call in (sdk, boto) if index % 2 == 0 else (boto, sdk):
             start = time.process_time()
             for _ in range(calls):
                 call()
             times[call].append((time.process_time() - start) / calls)
-    return min(times[sdk]), min(times[boto])
+    return statistics.median(times[sdk]), statistics.median(times[boto])
 
 
 def _startup(sdk: str, boto: str, runs: int = 9) -> tuple[float, float]:
-    """Best CPU time of each statement in a fresh interpreter, alternating the two."""
+    """Median CPU time of each statement in a fresh interpreter, alternating the two."""
     env = {**os.environ, **_ENV}
     times: dict[str, list[float]] = {sdk: [], boto: []}
     for _ in range(runs):
@@ -107,7 +108,7 @@ def _startup(sdk: str, boto: str, runs: int = 9) -> tuple[float, float]:
             timer = f"import time; t = time.process_time(); {code}; print(time.process_time() - t)"
             out = subprocess.run([sys.executable, "-c", timer], env=env, check=True, capture_output=True, text=True)
             times[code].append(float(out.stdout))
-    return min(times[sdk]), min(times[boto])
+    return statistics.median(times[sdk]), statistics.median(times[boto])
 
 
 def run() -> list[str]:
@@ -126,7 +127,7 @@ def run() -> list[str]:
     sdk_list, boto_list = _compare(lm.api.list_received_licenses, plain.list_received_licenses)
     lines.append(
         f"ListReceivedLicenses, 100-item page: SDK {sdk_list * 1e3:.2f} ms vs boto3 {boto_list * 1e3:.2f} ms "
-        f"= {sdk_list / boto_list:.2f}x  [target <= 0.50x]"
+        f"= {sdk_list / boto_list:.2f}x  [target <= 0.35x]"
     )
 
     plain_get = session.client("license-manager", endpoint_url="http://localhost.invalid")
@@ -139,7 +140,7 @@ def run() -> list[str]:
     )
     lines.append(
         f"GetLicense: SDK {sdk_get * 1e6:.0f} us vs boto3 {boto_get * 1e6:.0f} us "
-        f"= {sdk_get / boto_get:.2f}x  [target <= 1.05x]"
+        f"= {sdk_get / boto_get:.2f}x  [target <= 0.90x]"
     )
 
     sdk_start, boto_start = _startup(

@@ -35,7 +35,11 @@ def _outputs() -> dict[str, str]:
     return {
         "licensemanager_sdk/types/__init__.py": render.render_types_init(facts),
         "licensemanager_sdk/types/_enums.py": render.render_enums(facts),
-        "licensemanager_sdk/types/_shapes.py": render.render_shapes(facts),
+        "licensemanager_sdk/types/_shapes/__init__.py": render.render_shapes_init(facts),
+        **{
+            f"licensemanager_sdk/types/_shapes/{module}.py": text
+            for module, text in render.render_shape_modules(facts).items()
+        },
         "licensemanager_sdk/_generated/__init__.py": render.render_generated_init(facts),
         "licensemanager_sdk/_generated/_operations.py": render.render_operations(facts),
         "licensemanager_sdk/_generated/_api.py": render.render_api(facts),
@@ -80,7 +84,7 @@ def main() -> int:
             if not (ROOT / rel).exists() or (ROOT / rel).read_text() != (Path(tmp) / rel).read_text()
         ]
         for folder in ("licensemanager_sdk/types", "licensemanager_sdk/_generated"):
-            extra = {str(p.relative_to(ROOT)) for p in (ROOT / folder).glob("*.py")} - set(files)
+            extra = {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*.py")} - set(files)
             drift.extend(sorted(extra))
     if drift:
         print("codegen: generated files are stale or edited by hand; run `make generate`:", *drift, sep="\n  ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botocore import xform_name
+
 from codegen.model import _ISO_SHAPES, Member, Operation, ServiceFacts, Structure
 from codegen.samples import sample_value
 
@@ -95,38 +97,21 @@ def _field(facts: ServiceFacts, struct: Structure, member: Member) -> str:
 _BASES = {"request": "RequestModel", "response": "TopLevelResponse", "input": "InputShape", "shape": "ResponseModel"}
 
 
-def _order(facts: ServiceFacts) -> list[Structure]:
-    """Structures with their nested shapes first, so no forward reference needs a rebuild."""
-    done: list[Structure] = []
+def _check_acyclic(facts: ServiceFacts) -> None:
+    """Models import the models they nest at module level, so recursive shapes would be an import cycle."""
     seen: set[str] = set()
 
-    def deps(name: str) -> list[str]:
-        out: list[str] = []
-        stack = [m.shape for m in facts.structures[name].members]
-        while stack:
-            shape_name = stack.pop()
-            shape = facts.shapes[shape_name]
-            if shape["type"] == "structure":
-                out.append(shape_name)
-            elif shape["type"] == "list":
-                stack.append(shape["member"]["shape"])
-            elif shape["type"] == "map":
-                stack.append(shape["value"]["shape"])
-        return sorted(set(out))
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in seen:
+    def visit(struct: Structure, path: tuple[str, ...]) -> None:
+        if struct.cls in path:
+            raise SystemExit(f"codegen: recursive shapes {(*path, struct.cls)} need forward references")
+        if struct.cls in seen:
             return
-        if name in path:
-            raise SystemExit(f"codegen: recursive shapes {(*path, name)} need forward references")
-        for dep in deps(name):
-            visit(dep, (*path, name))
-        seen.add(name)
-        done.append(facts.structures[name])
+        for dep in _structure_deps(facts, struct):
+            visit(dep, (*path, struct.cls))
+        seen.add(struct.cls)
 
-    for name in sorted(facts.structures):
-        visit(name, ())
-    return done
+    for struct in facts.structures.values():
+        visit(struct, ())
 
 
 def render_enums(facts: ServiceFacts) -> str:
@@ -140,18 +125,36 @@ def render_enums(facts: ServiceFacts) -> str:
     return "".join(out)
 
 
-def render_shapes(facts: ServiceFacts) -> str:
-    out = [header(facts), '"""One pydantic model per structure shape of the License Manager model."""\n']
-    out.append(
-        "from __future__ import annotations\n\n"
-        "from decimal import Decimal\nfrom typing import Annotated\n\nfrom pydantic import Field\n\n"
-        "from licensemanager_sdk._models import (\n    InputShape,\n    IsoDatetime,\n    RequestModel,\n"
-        "    ResponseModel,\n    SecretToken,\n    TopLevelResponse,\n    decimal_or_none,\n)\n"
-    )
-    ordered = _order(facts)
-    body: list[str] = [f"\n__all__ = {sorted(s.cls for s in ordered)!r}\n\n"]
-    for struct in ordered:
-        body.append(f'\nclass {struct.cls}({_BASES[struct.kind]}):\n    """{struct.doc}"""\n\n')
+def shape_module(struct: Structure) -> str:
+    """The module under `licensemanager_sdk/types/_shapes/` that holds one structure's model."""
+    return xform_name(struct.cls)
+
+
+def _structure_deps(facts: ServiceFacts, struct: Structure) -> list[Structure]:
+    """The structures a model's fields refer to directly (through lists and maps too)."""
+    found: set[str] = set()
+    stack = [m.shape for m in struct.members]
+    while stack:
+        name = stack.pop()
+        shape = facts.shapes[name]
+        if shape["type"] == "structure":
+            found.add(name)
+        elif shape["type"] == "list":
+            stack.append(shape["member"]["shape"])
+        elif shape["type"] == "map":
+            stack.append(shape["value"]["shape"])
+    return sorted((facts.structures[n] for n in found), key=lambda s: s.cls)
+
+
+def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
+    """One module per structure (`<snake_case class>.py`): importing a model builds only it and what it nests."""
+    modules: dict[str, str] = {}
+    _check_acyclic(facts)
+    for struct in sorted(facts.structures.values(), key=lambda s: s.cls):
+        body = [
+            f'\n__all__ = ["{struct.cls}"]\n\n',
+            f'\nclass {struct.cls}({_BASES[struct.kind]}):\n    """{struct.doc}"""\n\n',
+        ]
         if not struct.members:
             body.append("    pass\n")
         body.extend(_field(facts, struct, m) for m in struct.members)
@@ -162,19 +165,60 @@ def render_shapes(facts: ServiceFacts) -> str:
                 f'        """`{name}` as a number (it is sent as a string); `None` when absent or not numeric."""\n'
                 f"        return decimal_or_none(self.{name})\n"
             )
-    text = "".join(body)
-    out.append(_imports("licensemanager_sdk.types._enums", set(facts.enums), text))
-    return "".join(out) + text
+        text = "".join(body)
+        code = text.split('"""')[::2]  # names used outside docstrings
+        used = " ".join(code)
+        head = [header(facts), f'"""The `{struct.cls}` model."""\n', "from __future__ import annotations\n\n"]
+        if struct.numeric:
+            head.append("from decimal import Decimal\n")
+        if "Annotated[" in used:
+            head.append("from typing import Annotated\n")
+        head.append("\nfrom pydantic import Field\n\n")
+        head.append(_imports("licensemanager_sdk._models", set(_BASES.values()) | _MODEL_HELPERS, used))
+        head.append(_imports("licensemanager_sdk.types._enums", set(facts.enums), used))
+        head.extend(
+            f"from licensemanager_sdk.types._shapes.{shape_module(dep)} import {dep.cls}\n"
+            for dep in _structure_deps(facts, struct)
+        )
+        modules[shape_module(struct)] = "".join(head) + text
+    return modules
+
+
+_MODEL_HELPERS = {"IsoDatetime", "SecretToken", "decimal_or_none"}
+
+
+def render_shapes_init(facts: ServiceFacts) -> str:
+    return (
+        header(facts)
+        + '"""One module per structure shape, each holding its model; `licensemanager_sdk.types` loads them on first '
+        'use."""\n\n__all__: list[str] = []\n'
+    )
 
 
 def render_types_init(facts: ServiceFacts) -> str:
-    names = sorted(list(facts.enums) + [s.cls for s in facts.structures.values()])
+    structs = sorted(facts.structures.values(), key=lambda s: s.cls)
+    names = sorted(list(facts.enums) + [s.cls for s in structs])
+    checking = "".join(f"    from licensemanager_sdk.types._shapes.{shape_module(s)} import {s.cls}\n" for s in structs)
+    modules = "".join(f"    {s.cls!r}: {shape_module(s)!r},\n" for s in structs)
     return (
         header(facts)
-        + '"""Generated models (one per structure shape) and enums (one per enum shape) of AWS License Manager."""\n\n'
+        + '"""Generated models (one per structure shape) and enums (one per enum shape) of AWS License Manager.\n\n'
+        "Each model lives in a module of its own and is imported on first use (PEP 562), so that a call builds only\n"
+        'the models it needs.\n"""\n\n'
+        "import importlib as _importlib\nimport typing as _typing\n\n"
         + _imports("licensemanager_sdk.types._enums", set(facts.enums), " ".join(names))
-        + _imports("licensemanager_sdk.types._shapes", {s.cls for s in facts.structures.values()}, " ".join(names))
-        + f"\n__all__ = {names!r}\n"
+        + f"\nif _typing.TYPE_CHECKING:\n{checking}\n"
+        + f"_MODULES = {{\n{modules}}}\n\n"
+        + f"__all__ = {names!r}\n\n\n"
+        "def __getattr__(name: str) -> _typing.Any:\n"
+        "    module = _MODULES.get(name)\n"
+        "    if module is None:\n"
+        "        raise AttributeError(f\"module 'licensemanager_sdk.types' has no attribute {name!r}\")\n"
+        '    value = getattr(_importlib.import_module(f"licensemanager_sdk.types._shapes.{module}"), name)\n'
+        "    globals()[name] = value\n"
+        "    return value\n\n\n"
+        "def __dir__() -> list[str]:\n"
+        "    return sorted(set(globals()) | set(_MODULES))\n"
     )
 
 
@@ -234,38 +278,35 @@ def _method(facts: ServiceFacts, op: Operation, *, aio: bool) -> str:
 def render_operations(facts: ServiceFacts) -> str:
     out = [
         header(facts),
-        '"""The operation table: models, pagination, idempotency and retry safety per operation."""\n',
+        '"""The operation table: models, pagination, idempotency and retry safety per operation.\n\n'
+        "Models are named, not imported: a spec loads its two models at its operation's first call.\n"
+        '"""\n',
     ]
     out.append(
-        "from __future__ import annotations\n\nfrom collections.abc import Mapping\nfrom typing import Any, Final\n\n"
-        "from licensemanager_sdk._models import TopLevelResponse\n"
+        "from __future__ import annotations\n\nfrom collections.abc import Mapping\n"
+        "from typing import TYPE_CHECKING, Any, Final\n\n"
         "from licensemanager_sdk._core.operation import OperationSpec\n"
     )
     body: list[str] = []
     consts = sorted(op.method.upper() for op in facts.operations)
-    body.append(f"\n__all__ = {['OPERATIONS', 'OUTPUT_MODELS', *consts]!r}\n\n")
+    body.append(f"\n__all__ = {['OPERATIONS', *consts]!r}\n\n")
     for op in facts.operations:
-        req = facts.structures[op.input].cls if op.input else "None"
-        resp = facts.structures[op.output].cls if op.output else "TopLevelResponse"
-        req_t = req if op.input else "Any"
+        if op.output is None or facts.structures[op.output].cls != op.output:
+            raise SystemExit(f"codegen: {op.name}'s response model must be named as its output shape (fastparse)")
+        req = facts.structures[op.input].cls if op.input else None
+        resp = facts.structures[op.output].cls
         body.append(
-            f"{op.method.upper()}: Final[OperationSpec[{req_t}, {resp}]] = OperationSpec(\n"
-            f"    name={op.name!r}, method={op.method!r}, input_model={req}, output_model={resp},\n"
+            f"{op.method.upper()}: Final[OperationSpec[{req or 'Any'}, {resp}]] = OperationSpec(\n"
+            f"    name={op.name!r}, method={op.method!r}, input_name={req!r}, output_name={resp!r},\n"
             f"    idempotency_member={op.idempotency_member!r}, safe_to_retry={op.safe_to_retry!r},\n"
             f"    result_key={op.result_key!r}, errors={op.errors!r},\n)\n"
         )
     body.append("\nOPERATIONS: Final[Mapping[str, OperationSpec[Any, Any]]] = {\n")
     body.extend(f"    {op.name!r}: {op.method.upper()},\n" for op in facts.operations)
-    body.append("}\n\n")
-    body.append("OUTPUT_MODELS: Final[Mapping[str, type[TopLevelResponse]]] = {\n")
-    body.extend(
-        f"    {op.output!r}: {facts.structures[op.output].cls},\n"
-        for op in sorted(facts.operations, key=lambda o: o.output or "")
-        if op.output
-    )
-    body.append('}\n"""Output shape name -> response model, for the fast response parser."""\n')
+    body.append("}\n")
     text = "".join(body)
-    out.append(_imports("licensemanager_sdk.types._shapes", {s.cls for s in facts.structures.values()}, text))
+    typed = _imports("licensemanager_sdk.types", {s.cls for s in facts.structures.values()}, text)
+    out.append("\nif TYPE_CHECKING:\n" + "".join(f"    {line}\n" for line in typed.splitlines()))
     return "".join(out) + text
 
 
@@ -295,9 +336,8 @@ def render_api(facts: ServiceFacts, *, aio: bool = False) -> str:
     cls, invoker, module, pager, title, doc = _API_HEADS[aio]
     out = [header(facts), f'"""{title}"""\n']
     out.append(
-        "from __future__ import annotations\n\nfrom typing import Any, overload\n\n"
+        "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING, Any, overload\n\n"
         f"from licensemanager_sdk._core.{module} import {invoker}\n"
-        f"from licensemanager_sdk.pagination import {pager}\n"
     )
     body = [
         f'\n__all__ = ["{cls}"]\n\n\n'
@@ -309,10 +349,13 @@ def render_api(facts: ServiceFacts, *, aio: bool = False) -> str:
     text = "".join(body)
     consts = {op.method.upper() for op in facts.operations}
     out.append(_imports("licensemanager_sdk._generated._operations", consts, text))
-    out.append(_imports("licensemanager_sdk._models", {"IsoDatetime", "SecretToken", "TopLevelResponse"}, text))
-    out.append(
-        _imports("licensemanager_sdk.types", set(facts.enums) | {s.cls for s in facts.structures.values()}, text)
+    typed = (
+        f"from licensemanager_sdk.pagination import {pager}\n"
+        + _imports("licensemanager_sdk._models", {"IsoDatetime", "SecretToken", "TopLevelResponse"}, text)
+        + _imports("licensemanager_sdk.types", set(facts.enums) | {s.cls for s in facts.structures.values()}, text)
     )
+    # Annotations only: the models load when an operation is first called, not when the Api is made.
+    out.append("\nif TYPE_CHECKING:\n" + "".join(f"    {line}\n" for line in typed.splitlines()))
     return "".join(out) + text
 
 

@@ -10,7 +10,7 @@ from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
 from licensemanager_sdk._core import policy
 from licensemanager_sdk._core.operation import OperationSpec
-from licensemanager_sdk._core.retry import build_async_retrying, retries_after
+from licensemanager_sdk._core.retry import retries_after
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 from licensemanager_sdk._models import RequestModel, TopLevelResponse
 from licensemanager_sdk.pagination import AsyncPaginator, Page
@@ -81,7 +81,7 @@ class AsyncInvoker:
             attempts += 1
             try:
                 if self._fast:
-                    with _fastparse.fast_calls():  # a context variable: marks this task's call only
+                    with _fastparse.fast_calls(spec.output_model):  # a context variable: marks this task's call only
                         return cast("dict[str, Any]", await method(**params))
                 return cast("dict[str, Any]", await method(**params))
             except Exception as err:
@@ -103,6 +103,8 @@ class AsyncInvoker:
                 if not retries_after(first, self._retry, replay_safe=spec.replay_safe):
                     raise
                 failures.append(first)
+                from licensemanager_sdk._core.retrying import build_async_retrying  # lazy: tenacity on a failure
+
                 retrying = build_async_retrying(self._retry, replay_safe=spec.replay_safe)
                 raw = await retrying(replay_first_then_attempt)
         except (ServiceError, TransportError) as err:

@@ -1,9 +1,9 @@
 """The fast path: successful responses parsed from JSON bytes straight into the response models by pydantic-core.
 
 It plugs into botocore's own extension point, the session's `response_parser_factory` component. The parser it makes
-only takes the fast path for calls the SDK's call path marks (`fast_calls()`, a context variable set around the boto3
-(or aiobotocore) call of an SDK-built client: per thread and per asyncio task), so any other client of the same session
-parses exactly as before; errors always go through botocore's parser.
+only takes the fast path for calls the SDK's call path marks (`fast_calls(model)`, a context variable set around the
+boto3 (or aiobotocore) call of an SDK-built client, holding the response model: per thread and per asyncio task), so
+any other client of the same session parses exactly as before; errors always go through botocore's parser.
 """
 
 from __future__ import annotations
@@ -11,22 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.parsers import JSONParser, ResponseParser, ResponseParserFactory
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["FAST_RESULT", "FastParserFactory", "fast_calls", "fast_result", "install"]
 
 FAST_RESULT = "__licensemanager_sdk_model__"
 """Key of the parsed response model in the dict the fast parser hands back to botocore."""
 
-_active: ContextVar[bool] = ContextVar("licensemanager_sdk_fast_calls", default=False)
+_active: ContextVar[type[BaseModel] | None] = ContextVar("licensemanager_sdk_fast_calls", default=None)
 
 
 @contextmanager
-def fast_calls() -> Iterator[None]:
-    """Mark the calls made inside the block (on this thread, or in this asyncio task) as taking the fast path."""
-    token = _active.set(True)
+def fast_calls(model: type[BaseModel]) -> Iterator[None]:
+    """Mark the calls made inside the block (on this thread, or in this asyncio task) as taking the fast path into
+    `model`, the response model of the operation called."""
+    token = _active.set(model)
     try:
         yield
     finally:
@@ -35,13 +39,9 @@ def fast_calls() -> Iterator[None]:
 
 def fast_result(response: Mapping[str, Any], shape: Any) -> dict[str, Any] | None:
     """The response model under `FAST_RESULT` for a marked call's 2xx answer; None: leave it to botocore's parser."""
-    if response["status_code"] >= 300 or shape is None or not _active.get():
-        return None
-    from licensemanager_sdk._generated._operations import OUTPUT_MODELS  # lazy: loads the models
-
-    model = OUTPUT_MODELS.get(shape.name)
-    if model is None:
-        return None
+    model = _active.get()
+    if model is None or response["status_code"] >= 300 or shape is None or shape.name != model.__name__:
+        return None  # not marked, an error, or another client's call made inside the marked one
     headers = response["headers"]
     return {
         FAST_RESULT: model.model_validate_json(response["body"] or b"{}"),

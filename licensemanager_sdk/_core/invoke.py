@@ -13,7 +13,7 @@ from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
 from licensemanager_sdk._core import policy
 from licensemanager_sdk._core.operation import OperationSpec
-from licensemanager_sdk._core.retry import build_retrying, retries_after
+from licensemanager_sdk._core.retry import retries_after
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 from licensemanager_sdk._models import RequestModel, TopLevelResponse
 from licensemanager_sdk.pagination import Page, Paginator
@@ -74,7 +74,7 @@ class Invoker:
             attempts += 1
             try:
                 if self._fast:
-                    with _fastparse.fast_calls():
+                    with _fastparse.fast_calls(spec.output_model):
                         return cast("dict[str, Any]", method(**params))
                 return cast("dict[str, Any]", method(**params))
             except Exception as err:
@@ -96,6 +96,8 @@ class Invoker:
                 if not retries_after(first, self._retry, replay_safe=spec.replay_safe):
                     raise
                 failures.append(first)
+                from licensemanager_sdk._core.retrying import build_retrying  # lazy: tenacity loads on a first failure
+
                 raw = build_retrying(self._retry, replay_safe=spec.replay_safe)(replay_first_then_attempt)
         except (ServiceError, TransportError) as err:
             err.attempts = attempts

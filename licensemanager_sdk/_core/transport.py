@@ -12,6 +12,7 @@ from botocore.exceptions import NoRegionError
 
 from licensemanager_sdk._config import ClientConfig
 from licensemanager_sdk._core import fastparse as _fastparse
+from licensemanager_sdk._core import useragent as _useragent
 from licensemanager_sdk._exceptions import ConfigurationError
 from licensemanager_sdk._version import __version__
 
@@ -33,11 +34,12 @@ NO_REGION = (
 def build_client(
     *, session: boto3.Session | None, region_name: str | None, endpoint_url: str | None, config: ClientConfig
 ) -> LicenseManagerClient:
-    """A `license-manager` boto3 client with botocore's own retries off and the fast response parser installed."""
+    """A `license-manager` boto3 client with botocore's own retries and parameter validation off (the SDK retries and
+    validates), the fast response parser installed and its User-Agent header cached."""
     session = session or boto3.Session()
     _fastparse.install(session._session)
     try:
-        return session.client(
+        client = session.client(
             "license-manager",
             region_name=resolve_region(session, region_name),
             endpoint_url=endpoint_url,
@@ -45,6 +47,8 @@ def build_client(
         )
     except NoRegionError:
         raise ConfigurationError(NO_REGION) from None
+    _useragent.install(client)
+    return client
 
 
 def resolve_region(session: boto3.Session, region_name: str | None) -> str | None:
@@ -54,12 +58,14 @@ def resolve_region(session: boto3.Session, region_name: str | None) -> str | Non
 
 
 def botocore_config(config: ClientConfig) -> Config:
-    """ClientConfig's timeouts and pool size, the user's `botocore_config` merged over them, then what the SDK keeps:
-    one attempt (the SDK retries; the user's retry `mode` stays) and its user-agent suffix after the user's."""
+    """ClientConfig's timeouts and pool size and no parameter validation (the request models validate first), the
+    user's `botocore_config` merged over them, then what the SDK keeps: one attempt (the SDK retries; the user's retry
+    `mode` stays) and its user-agent suffix after the user's."""
     own = Config(
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
         max_pool_connections=config.max_pool_connections,
+        parameter_validation=False,
     )
     given = config.botocore_options()
     mode = (given.get("retries") or {}).get("mode", "legacy")

@@ -1,0 +1,114 @@
+"""A call builds only its own models (the table, the `Api` and `licensemanager_sdk.types` load them on first use), and
+a call that succeeds first time loads no retry machinery."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+from pydantic import BaseModel
+
+from licensemanager_sdk import LicenseManager, types
+from licensemanager_sdk._core import fastparse
+from licensemanager_sdk._generated._operations import GET_LICENSE, OPERATIONS
+from tests._wire import CannedWire
+
+# What GetLicense needs: its request and response models and the shapes a License nests.
+GET_LICENSE_MODULES = {
+    "borrow_configuration",
+    "consumption_configuration",
+    "datetime_range",
+    "entitlement",
+    "get_license_request",
+    "get_license_response",
+    "issuer_details",
+    "license_data",
+    "metadata",
+    "provisional_configuration",
+}
+
+_FRESH = """
+import json, sys
+from licensemanager_sdk import LicenseManager
+from tests._wire import CannedWire
+
+lm = LicenseManager(region_name="us-east-1", endpoint_url="http://localhost.invalid")
+api = lm.api
+before = [m for m in sys.modules if m.startswith("licensemanager_sdk.types._shapes.")]
+CannedWire().attach(lm.boto3_client).ok({"License": {"LicenseArn": "arn:x", "Status": "AVAILABLE"}})
+status = str(api.get_license(license_arn="arn:x").license.status)
+shapes = {n: m for n, m in sys.modules.items() if n.startswith("licensemanager_sdk.types._shapes.")}
+loaded = sorted(n.rsplit(".", 1)[1] for n in shapes)
+models = [getattr(m, name) for m in shapes.values() for name in m.__all__]
+built = sorted(model.__name__ for model in models if model.__pydantic_complete__)
+retry = sorted(m for m in ("tenacity", "asyncio") if m in sys.modules)
+print(json.dumps({"before": before, "status": status, "loaded": loaded, "built": built, "retry": retry}))
+"""
+
+
+def test_the_first_call_builds_only_the_models_of_its_operation() -> None:
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _FRESH], check=True, capture_output=True, text=True, cwd=root).stdout
+    found = json.loads(out)
+    assert found["before"] == []  # building the client and its Api loaded no model
+    assert found["status"] == "AVAILABLE"
+    assert set(found["loaded"]) == GET_LICENSE_MODULES
+    assert found["built"] == ["GetLicenseRequest", "GetLicenseResponse"]  # the nested ones only inside these
+    assert found["retry"] == []  # a call that succeeds first time loads no retry machinery
+
+
+def test_every_model_still_builds_and_is_exported() -> None:
+    names = [name for name in types.__all__ if isinstance(getattr(types, name), type)]
+    models = [getattr(types, name) for name in names if issubclass(getattr(types, name), BaseModel)]
+    assert len(models) >= 180
+    for model in models:
+        assert model.__name__ in dir(types)
+        assert isinstance(model.model_json_schema(), dict)  # the deferred schema builds
+        assert model.__pydantic_complete__
+
+
+def test_a_spec_resolves_its_models_by_name_once() -> None:
+    assert GET_LICENSE.input_model is types.GetLicenseRequest
+    assert GET_LICENSE.output_model is types.GetLicenseResponse
+    assert GET_LICENSE.output_model is GET_LICENSE.output_model
+    for spec in OPERATIONS.values():
+        assert spec.output_model.__name__ == spec.output_name
+        assert spec.input_model is None or spec.input_model.__name__ == spec.input_name
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    try:
+        types.NoSuchShape  # noqa: B018
+    except AttributeError as err:
+        assert "NoSuchShape" in str(err)
+    else:
+        raise AssertionError("types.NoSuchShape should not exist")
+
+
+class _Shape:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_the_fast_parser_leaves_another_operation_answered_inside_a_marked_call_to_botocore() -> None:
+    response = {"status_code": 200, "headers": {}, "body": b'{"License": {}}'}
+    with fastparse.fast_calls(types.GetLicenseResponse):
+        assert fastparse.fast_result(response, _Shape("SomeOtherServiceResponse")) is None
+        fast = fastparse.fast_result(response, _Shape("GetLicenseResponse"))
+    assert fast is not None and isinstance(fast[fastparse.FAST_RESULT], types.GetLicenseResponse)
+    assert fastparse.fast_result(response, _Shape("GetLicenseResponse")) is None  # outside the block: not marked
+
+
+def test_a_handed_in_client_loads_the_same_models() -> None:
+    plain = boto3.client(
+        "license-manager",
+        region_name="us-east-1",
+        endpoint_url="http://localhost.invalid",
+        config=boto3.session.Config(retries={"total_max_attempts": 1}),
+    )
+    CannedWire().attach(plain).ok({"License": {"LicenseArn": "arn:x"}})
+    result = LicenseManager(boto3_client=plain).api.get_license(license_arn="arn:x")
+    assert isinstance(result, types.GetLicenseResponse)
