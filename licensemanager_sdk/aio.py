@@ -17,6 +17,7 @@ from licensemanager_sdk._aio import (
     AsyncLease,
     AsyncLicense,
     AsyncLicenses,
+    AsyncReceivedLicense,
     AsyncToken,
     AsyncTokens,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "AsyncLicense",
     "AsyncLicenseManager",
     "AsyncLicenses",
+    "AsyncReceivedLicense",
     "AsyncToken",
     "AsyncTokens",
 ]

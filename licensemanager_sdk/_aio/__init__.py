@@ -4,7 +4,7 @@
 from licensemanager_sdk._aio.entitlements import AsyncEntitlements
 from licensemanager_sdk._aio.grants import AsyncGrant, AsyncGrants
 from licensemanager_sdk._aio.lease import AsyncBorrowedLease, AsyncLease
-from licensemanager_sdk._aio.licenses import AsyncLicense, AsyncLicenses
+from licensemanager_sdk._aio.licenses import AsyncLicense, AsyncLicenses, AsyncReceivedLicense
 from licensemanager_sdk._aio.tokens import AsyncCreatedToken, AsyncToken, AsyncTokens
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "AsyncLease",
     "AsyncLicense",
     "AsyncLicenses",
+    "AsyncReceivedLicense",
     "AsyncToken",
     "AsyncTokens",
 ]

@@ -54,7 +54,7 @@ async def distribute(
     started = time.monotonic()
     name = grant_name or default_grant_name(license)  # type: ignore[arg-type]  # reads .data and .arn only
     async for grant in lm.grants.list_distributed(license_arn=license.arn):
-        plan.add_listed(grant)
+        plan.add_listed(grant.data)
 
     with Recorder(plan.total, report_path, progress) as recorder:
         left = plan.settle(recorder.add, dry_run=dry_run)

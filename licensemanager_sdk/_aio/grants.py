@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, AsyncSleep, wait_for
 from licensemanager_sdk._aio.distribution import distribute
-from licensemanager_sdk._aio.licenses import AsyncLicense, as_is
+from licensemanager_sdk._aio.licenses import AsyncLicense
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources._principals import principal_arn
 from licensemanager_sdk.resources.distribution.run import DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT
@@ -225,16 +225,16 @@ class AsyncGrants:
         grant_arns: list[str] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> AsyncPaginator[GrantData, ListReceivedGrantsResponse]:
-        """Grants to this account, its organization or OU (`ListReceivedGrants`), `async for`, as `GrantData`.
+    ) -> AsyncPaginator[AsyncGrant, ListReceivedGrantsResponse]:
+        """Grants to this account, its organization or OU (`ListReceivedGrants`), `async for`, as `AsyncGrant`
+        snapshots to act on (`await grant.accept_and_activate()`).
 
-        Filters as in `LicenseManager.grants.list_received` (several values: one call each, merged by ARN);
-        `AsyncGrant(lm, data)` makes an item a snapshot with actions.
+        Filters as in `LicenseManager.grants.list_received` (several values: one call each, merged by ARN).
         """
         return _LIST_RECEIVED.paginate_async(
             self._lm.api,
-            as_is,
-            key=lambda item: item.grant_arn,
+            self._grant,
+            key=lambda item: item.arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -258,13 +258,13 @@ class AsyncGrants:
         grant_arns: list[str] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> AsyncPaginator[GrantData, ListDistributedGrantsResponse]:
-        """Grants this account created (`ListDistributedGrants`), `async for`, as `GrantData`; filters as in
-        `list_received()` (`grantee_principal_arn` also takes 12-digit account ids)."""
+    ) -> AsyncPaginator[AsyncGrant, ListDistributedGrantsResponse]:
+        """Grants this account created (`ListDistributedGrants`), `async for`, as `AsyncGrant` snapshots; filters as
+        in `list_received()` (`grantee_principal_arn` also takes 12-digit account ids)."""
         return _LIST_DISTRIBUTED.paginate_async(
             self._lm.api,
-            as_is,
-            key=lambda item: item.grant_arn,
+            self._grant,
+            key=lambda item: item.arn,
             filters={
                 "status": status,
                 "license_arn": license_arn,
@@ -310,3 +310,6 @@ class AsyncGrants:
             progress=progress,
             report_path=report_path,
         )
+
+    def _grant(self, data: GrantData) -> AsyncGrant:
+        return AsyncGrant(self._lm, data)

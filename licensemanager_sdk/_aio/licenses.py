@@ -1,12 +1,12 @@
-"""`AsyncLicense` (a license snapshot, data loaded) and `lm.licenses` of `AsyncLicenseManager`. The same methods and
-parameters as the sync `License` and `Licenses`; listings yield the data models (`LicenseData`, `GrantedLicense`)."""
+"""`AsyncLicense` (a license snapshot, data loaded), `AsyncReceivedLicense` and `lm.licenses` of `AsyncLicenseManager`.
+The same methods and parameters as the sync `License`, `ReceivedLicense` and `Licenses`; listings yield snapshots."""
 
 from __future__ import annotations
 
 import builtins
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, AsyncSleep, wait_for
 from licensemanager_sdk._exceptions import ResponseValidationError
@@ -15,6 +15,8 @@ from licensemanager_sdk.resources.licenses import (
     _LIST_RECEIVED,
     _NOT_AVAILABLE_EVER,
     _VERSIONS,
+    Received,
+    license_data,
     seen_version,
     version_fields,
 )
@@ -42,9 +44,7 @@ if TYPE_CHECKING:
         Tag,
     )
 
-__all__ = ["AsyncLicense", "AsyncLicenses", "as_is"]
-
-T = TypeVar("T")
+__all__ = ["AsyncLicense", "AsyncLicenses", "AsyncReceivedLicense"]
 
 
 class AsyncLicense:
@@ -56,6 +56,8 @@ class AsyncLicense:
     __slots__ = ("_lm", "data")
 
     def __init__(self, lm: AsyncLicenseManager, data: LicenseData) -> None:
+        if not data.license_arn:
+            raise ResponseValidationError("a license without a LicenseArn cannot be acted on")
         self._lm = lm
         self.data = data
 
@@ -195,6 +197,18 @@ class AsyncLicense:
         return f"AsyncLicense({self.arn!r}, status={self.status!s})"
 
 
+class AsyncReceivedLicense(Received[AsyncLicense]):
+    """One item of `lm.licenses.list_received()`: a license received through a grant, and how it was received.
+
+    Attributes:
+        license: the `AsyncLicense` (its data is this item's license fields, no extra call).
+        received_metadata: `ReceivedMetadata`: received status and the operations the grant allows you.
+        data: the raw `GrantedLicense` item.
+    """
+
+    __slots__ = ()
+
+
 class AsyncLicenses:
     """`lm.licenses` of the async client: create, get and list licenses."""
 
@@ -253,13 +267,13 @@ class AsyncLicenses:
         license_arns: builtins.list[str] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> AsyncPaginator[LicenseData, ListLicensesResponse]:
-        """Licenses issued by this account (`ListLicenses`), `async for`, as `LicenseData`; filters as in
+    ) -> AsyncPaginator[AsyncLicense, ListLicensesResponse]:
+        """Licenses issued by this account (`ListLicenses`), `async for`, as `AsyncLicense` snapshots; filters as in
         `LicenseManager.licenses.list` (several values: one call each, merged by ARN)."""
         return _LIST.paginate_async(
             self._lm.api,
-            as_is,
-            key=lambda item: item.license_arn,
+            self._license,
+            key=lambda item: item.arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -282,13 +296,13 @@ class AsyncLicenses:
         license_arns: builtins.list[str] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> AsyncPaginator[GrantedLicense, ListReceivedLicensesResponse]:
-        """Licenses granted to this account (`ListReceivedLicenses`), `async for`, as `GrantedLicense` items (with
-        `received_metadata`); filters as in `list()`."""
+    ) -> AsyncPaginator[AsyncReceivedLicense, ListReceivedLicensesResponse]:
+        """Licenses granted to this account (`ListReceivedLicenses`), `async for`, as `AsyncReceivedLicense` items
+        (`.license` to act on, `.received_metadata`); filters as in `list()`."""
         return _LIST_RECEIVED.paginate_async(
             self._lm.api,
-            as_is,
-            key=lambda item: item.license_arn,
+            self._received,
+            key=lambda item: item.arn,
             filters={
                 "status": status,
                 "product_sku": product_sku,
@@ -303,19 +317,21 @@ class AsyncLicenses:
 
     def versions(
         self, license: AsyncLicense | str, *, page_size: int | None = None, max_items: int | None = None
-    ) -> AsyncPaginator[LicenseData, ListLicenseVersionsResponse]:
-        """Every version of a license, oldest first (`ListLicenseVersions`), as `LicenseData`."""
+    ) -> AsyncPaginator[AsyncLicense, ListLicenseVersionsResponse]:
+        """Every version of a license, oldest first (`ListLicenseVersions`), each as an `AsyncLicense` snapshot (all
+        with the same ARN, so they compare equal; `.version` tells them apart)."""
         arn = license.arn if isinstance(license, AsyncLicense) else license
         return _VERSIONS.paginate_async(
             self._lm.api,
-            as_is,
+            self._license,
             key=lambda item: item.version,
             license_arn=arn,
             page_size=page_size,
             max_items=max_items,
         )
 
+    def _license(self, data: LicenseData) -> AsyncLicense:
+        return AsyncLicense(self._lm, data)
 
-def as_is(item: T) -> T:
-    """The `wrap` of the async listings: items are yielded as the service's data models."""
-    return item
+    def _received(self, item: GrantedLicense) -> AsyncReceivedLicense:
+        return AsyncReceivedLicense(AsyncLicense(self._lm, license_data(item)), item.received_metadata, item)

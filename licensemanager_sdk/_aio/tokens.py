@@ -1,12 +1,12 @@
 """`AsyncToken` (a refresh-token snapshot), `AsyncCreatedToken` and `lm.tokens` of `AsyncLicenseManager`: the same
-methods and parameters as the sync `Token`, `CreatedToken` and `Tokens`; `list()` yields `TokenData`."""
+methods and parameters as the sync `Token`, `CreatedToken` and `Tokens`; `list()` yields `AsyncToken` snapshots."""
 
 from __future__ import annotations
 
 import builtins
 from typing import TYPE_CHECKING
 
-from licensemanager_sdk._aio.licenses import AsyncLicense, as_is
+from licensemanager_sdk._aio.licenses import AsyncLicense
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources.tokens import _LIST, not_found
 
@@ -122,12 +122,12 @@ class AsyncTokens:
         token_ids: builtins.list[str] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> AsyncPaginator[TokenData, ListTokensResponse]:
-        """This account's tokens (`ListTokens`), `async for`, as `TokenData`; deleted ones too (status DELETED).
-        `license_arn` takes one value or several (one call each, merged by token id)."""
+    ) -> AsyncPaginator[AsyncToken, ListTokensResponse]:
+        """This account's tokens (`ListTokens`), `async for`, as `AsyncToken` snapshots; deleted ones too (status
+        DELETED). `license_arn` takes one value or several (one call each, merged by token id)."""
         return _LIST.paginate_async(
             self._lm.api,
-            as_is,
+            self._token,
             key=lambda item: item.token_id,
             filters={"license_arn": license_arn},
             token_ids=token_ids,
@@ -143,3 +143,6 @@ class AsyncTokens:
         if response.access_token is None:
             raise ResponseValidationError("GetAccessToken answered without an AccessToken")
         return response.access_token
+
+    def _token(self, data: TokenData) -> AsyncToken:
+        return AsyncToken(self._lm, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -39,7 +39,24 @@ if TYPE_CHECKING:  # annotations only: grants.py and tokens.py import this modul
     from licensemanager_sdk.resources.grants import Grant
     from licensemanager_sdk.resources.tokens import CreatedToken
 
-__all__ = ["License", "Licenses", "ReceivedLicense", "default_grant_name", "seen_version", "version_fields"]
+__all__ = [
+    "License",
+    "Licenses",
+    "Received",
+    "ReceivedLicense",
+    "default_grant_name",
+    "license_data",
+    "seen_version",
+    "version_fields",
+]
+
+
+class _HasArn(Protocol):
+    @property
+    def arn(self) -> str: ...
+
+
+LicenseT = TypeVar("LicenseT", bound=_HasArn)
 
 _NOT_AVAILABLE_EVER = ("DEACTIVATED", "SUSPENDED", "EXPIRED", "PENDING_DELETE", "DELETED")
 
@@ -204,18 +221,13 @@ class License(Resource["LicenseData"]):
         )
 
 
-class ReceivedLicense:
-    """One item of `licenses.list_received()`: a license received through a grant, and how it was received.
-
-    Attributes:
-        license: the `License` (its data is this item's license fields, no extra call).
-        received_metadata: `ReceivedMetadata`: received status and the operations the grant allows you.
-        data: the raw `GrantedLicense` item.
-    """
+class Received(Generic[LicenseT]):
+    """What `ReceivedLicense` and the async `AsyncReceivedLicense` share: a received license snapshot, how it was
+    received, the raw item; identified (`==`, hash) by type and ARN."""
 
     __slots__ = ("data", "license", "received_metadata")
 
-    def __init__(self, license: License, received_metadata: ReceivedMetadata | None, data: GrantedLicense) -> None:
+    def __init__(self, license: LicenseT, received_metadata: ReceivedMetadata | None, data: GrantedLicense) -> None:
         self.license = license
         self.received_metadata = received_metadata
         self.data = data
@@ -225,13 +237,25 @@ class ReceivedLicense:
         return self.license.arn
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ReceivedLicense) and other.arn == self.arn
+        return type(other) is type(self) and other.arn == self.arn
 
     def __hash__(self) -> int:
-        return hash(("ReceivedLicense", self.arn))
+        return hash((type(self).__name__, self.arn))
 
     def __repr__(self) -> str:
-        return f"ReceivedLicense(arn={self.arn!r})"
+        return f"{type(self).__name__}(arn={self.arn!r})"
+
+
+class ReceivedLicense(Received[License]):
+    """One item of `licenses.list_received()`: a license received through a grant, and how it was received.
+
+    Attributes:
+        license: the `License` (its data is this item's license fields, no extra call).
+        received_metadata: `ReceivedMetadata`: received status and the operations the grant allows you.
+        data: the raw `GrantedLicense` item.
+    """
+
+    __slots__ = ()
 
 
 class Licenses:
@@ -364,9 +388,7 @@ class Licenses:
         return License(self._lm, _required(data.license_arn, "LicenseArn"), data=data)
 
     def _received(self, item: GrantedLicense) -> ReceivedLicense:
-        fields = {name: getattr(item, name) for name in item.model_fields_set if name in LicenseData.model_fields}
-        data = LicenseData.model_validate(fields)
-        license = License(self._lm, _required(item.license_arn, "LicenseArn"), data=data)
+        license = License(self._lm, _required(item.license_arn, "LicenseArn"), data=license_data(item))
         return ReceivedLicense(license, item.received_metadata, item)
 
 
@@ -394,6 +416,12 @@ _LIST_RECEIVED: Listing[GrantedLicense, ListReceivedLicensesResponse] = Listing(
 _VERSIONS: Listing[LicenseData, ListLicenseVersionsResponse] = Listing(
     Api.list_license_versions, lambda response: response.licenses
 )
+
+
+def license_data(item: GrantedLicense) -> LicenseData:
+    """The license fields of a received item, as `LicenseData` (shared with the async client)."""
+    fields = {name: getattr(item, name) for name in item.model_fields_set if name in LicenseData.model_fields}
+    return LicenseData.model_validate(fields)
 
 
 def version_fields(

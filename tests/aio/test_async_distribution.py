@@ -41,7 +41,7 @@ async def test_a_cancelled_streamed_run_then_a_rerun_to_the_same_path(
     text = path.read_text()
     assert text.endswith("\n")
     partial = [json.loads(line) for line in text.splitlines()]
-    made = {g.grantee_principal_arn async for g in alm.grants.list_distributed(license_arn=lic.arn)}
+    made = {g.data.grantee_principal_arn async for g in alm.grants.list_distributed(license_arn=lic.arn)}
     assert 15 <= len(partial) <= len(made) < len(ACCOUNTS)
     assert {row["principal"] for row in partial} <= made
 

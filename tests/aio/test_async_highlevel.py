@@ -53,7 +53,7 @@ async def test_cancelled_distribution_rerun_completes_without_duplicates(
     assert outcomes.count("already_present") == len(made)
     assert outcomes.count("created") == len(ACCOUNTS) - len(made)
     grants = [g async for g in alm.grants.list_distributed(license_arn=lic.arn)]
-    holders = [g.grantee_principal_arn for g in grants]
+    holders = [g.data.grantee_principal_arn for g in grants]
     assert len(holders) == len(set(holders)) == len(ACCOUNTS)
 
 

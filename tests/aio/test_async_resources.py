@@ -6,19 +6,30 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from typing import Generic
 
 import pytest
 import pytest_asyncio
 
-from licensemanager_sdk import AsyncLicenseManager, LicenseManager, WaiterError
-from licensemanager_sdk._aio import AsyncGrant, AsyncGrants, AsyncLicense, AsyncLicenses, AsyncTokens
+from licensemanager_sdk import AsyncLicenseManager, LicenseManager, ResponseValidationError, WaiterError
+from licensemanager_sdk._aio import (
+    AsyncGrant,
+    AsyncGrants,
+    AsyncLicense,
+    AsyncLicenses,
+    AsyncReceivedLicense,
+    AsyncToken,
+    AsyncTokens,
+)
 from licensemanager_sdk.local import LocalLicenseManager
-from licensemanager_sdk.resources import Grant, Grants, License, Licenses, Tokens
+from licensemanager_sdk.resources import Grant, Grants, License, Licenses, ReceivedLicense, Token, Tokens
+from licensemanager_sdk.resources._base import Resource
 from licensemanager_sdk.types import (
     ConsumptionConfiguration,
     DatetimeRange,
     Entitlement,
     EntitlementUnit,
+    LicenseData,
     ProvisionalConfiguration,
 )
 from tests.resources.conftest import make_license
@@ -37,7 +48,15 @@ async def abuyer(local: LocalLicenseManager) -> AsyncIterator[AsyncLicenseManage
 
 @pytest.mark.parametrize(
     ("sync", "asynchronous"),
-    [(Grant, AsyncGrant), (Grants, AsyncGrants), (License, AsyncLicense), (Licenses, AsyncLicenses)],
+    [
+        (Grant, AsyncGrant),
+        (Grants, AsyncGrants),
+        (License, AsyncLicense),
+        (Licenses, AsyncLicenses),
+        (ReceivedLicense, AsyncReceivedLicense),
+        (Token, AsyncToken),
+        (Tokens, AsyncTokens),
+    ],
 )
 async def test_async_classes_have_the_sync_methods_and_parameters(sync: type, asynchronous: type) -> None:
     for name, member in vars(sync).items():
@@ -46,6 +65,41 @@ async def test_async_classes_have_the_sync_methods_and_parameters(sync: type, as
         twin = getattr(asynchronous, name, None)
         assert twin is not None, f"{asynchronous.__name__} lacks {name}"
         assert list(inspect.signature(twin).parameters) == list(inspect.signature(member).parameters), name
+
+
+@pytest.mark.parametrize(
+    ("sync", "asynchronous"),
+    [(Grant, AsyncGrant), (License, AsyncLicense), (ReceivedLicense, AsyncReceivedLicense), (Token, AsyncToken)],
+)
+async def test_async_items_have_the_sync_attributes(sync: type, asynchronous: type) -> None:
+    own = [cls for cls in sync.__mro__ if cls not in (Resource, Generic, object)]  # Resource: lazy loading only
+    slots = [name for cls in own for name in getattr(cls, "__slots__", ())]
+    properties = [name for cls in own for name, member in vars(cls).items() if isinstance(member, property)]
+    assert properties, sync
+    for name in ["data", *slots, *properties]:
+        if name.startswith("_"):
+            continue
+        assert name in dir(asynchronous), f"{asynchronous.__name__} lacks {name}"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "listing", "item"),
+    [
+        (Licenses, "list", License),
+        (Licenses, "list_received", ReceivedLicense),
+        (Licenses, "versions", License),
+        (Grants, "list_received", Grant),
+        (Grants, "list_distributed", Grant),
+        (Tokens, "list", Token),
+    ],
+)
+async def test_async_listings_yield_the_twins_of_the_sync_items(namespace: type, listing: str, item: type) -> None:
+    twins = {Licenses: AsyncLicenses, Grants: AsyncGrants, Tokens: AsyncTokens}
+    items = {License: AsyncLicense, ReceivedLicense: AsyncReceivedLicense, Grant: AsyncGrant, Token: AsyncToken}
+    sync_returns = inspect.signature(getattr(namespace, listing)).return_annotation
+    async_returns = inspect.signature(getattr(twins[namespace], listing)).return_annotation
+    assert sync_returns.startswith(f"Paginator[{item.__name__},"), sync_returns
+    assert async_returns.startswith(f"AsyncPaginator[{items[item].__name__},"), async_returns
 
 
 async def test_tokens_namespace_has_the_sync_methods_and_delete() -> None:
@@ -64,8 +118,8 @@ async def test_grantee_accepts_and_activates_and_grantor_changes_and_deletes(
     assert grant.status == "PENDING_ACCEPT" and grant.data.grant_name == "Pro"
 
     received = [g async for g in abuyer.grants.list_received(status="PENDING_ACCEPT", license_arn=lic)]
-    assert [g.grant_arn for g in received] == [grant.arn]
-    active = await AsyncGrant(abuyer, received[0]).accept_and_activate()
+    assert [g.arn for g in received] == [grant.arn]
+    active = await received[0].accept_and_activate()
     assert active.status == "ACTIVE"
     assert (await active.accept_and_activate()) is active  # already active: nothing sent
     assert (await active.wait_until_active(timeout=1)).status == "ACTIVE"
@@ -82,7 +136,9 @@ async def test_list_distributed_filters_take_several_values(seller: LicenseManag
     lic = await alm.licenses.get(make_license(seller).arn)
     for account in (BUYER, OTHER):
         await alm.grants.create(lic.arn, account, ["CheckoutLicense"])
-    both = [g.grantee_principal_arn async for g in alm.grants.list_distributed(grantee_principal_arn=[BUYER, OTHER])]
+    both = [
+        g.data.grantee_principal_arn async for g in alm.grants.list_distributed(grantee_principal_arn=[BUYER, OTHER])
+    ]
     assert sorted(both) == [f"arn:aws:iam::{BUYER}:root", f"arn:aws:iam::{OTHER}:root"]
     one = [g async for g in alm.grants.list_distributed(grantee_principal_arn=OTHER, status="PENDING_ACCEPT")]
     assert len(one) == 1
@@ -93,12 +149,12 @@ async def test_list_distributed_filters_take_several_values(seller: LicenseManag
 async def test_license_actions_and_listings(seller: LicenseManager, alm: AsyncLicenseManager) -> None:
     lic = await alm.licenses.get(make_license(seller).arn)
     make_license(seller, sku="sku-other", name="Other")
-    assert [d.license_arn async for d in alm.licenses.list(product_sku="sku-pro")] == [lic.arn]
+    assert [d.arn async for d in alm.licenses.list(product_sku="sku-pro")] == [lic.arn]
     assert len([d async for d in alm.licenses.list(product_sku=["sku-pro", "sku-other"])]) == 2
 
     newer = await lic.create_version(license_name="Pro 2")
     assert newer.data.license_name == "Pro 2" and newer.version != lic.version
-    assert [d.license_name async for d in alm.licenses.versions(lic)] == ["Pro", "Pro 2"]
+    assert [d.data.license_name async for d in alm.licenses.versions(lic)] == ["Pro", "Pro 2"]
     usage = await newer.usage()
     assert usage.entitlement_usages is not None
 
@@ -109,6 +165,73 @@ async def test_license_actions_and_listings(seller: LicenseManager, alm: AsyncLi
     await created.token.delete()
     assert (await created.token.reload()).status == "DELETED"
     assert str((await newer.delete()).status) in ("PENDING_DELETE", "DELETED")
+
+
+async def test_listed_grants_are_snapshots_to_act_on_and_deduplicated_by_arn(
+    seller: LicenseManager, alm: AsyncLicenseManager, abuyer: AsyncLicenseManager
+) -> None:
+    lic = await alm.licenses.get(make_license(seller).arn)
+    grant = await lic.create_grant(BUYER, ["CheckoutLicense"])
+    listing = abuyer.grants.list_received(license_arn=lic, status=["PENDING_ACCEPT", "ACTIVE"]).__aiter__()
+    first = await anext(listing)
+    assert isinstance(first, AsyncGrant) and first == grant and first.status == "PENDING_ACCEPT"
+    assert (await first.accept_and_activate()).status == "ACTIVE"  # now it matches the second stream too
+    assert [g async for g in listing] == []  # yielded once: de-duplicated by ARN
+
+    distributed = [g async for g in alm.grants.list_distributed(license_arn=lic)]
+    assert distributed == [grant] and isinstance(distributed[0], AsyncGrant)
+    assert (
+        distributed[0].status == "ACTIVE" and distributed[0].data.grantee_principal_arn == f"arn:aws:iam::{BUYER}:root"
+    )
+
+
+async def test_listed_licenses_and_versions_are_snapshots_deduplicated_by_arn(
+    seller: LicenseManager, alm: AsyncLicenseManager
+) -> None:
+    lic = await alm.licenses.get(make_license(seller, sku="z").arn)
+    listing = alm.licenses.list(product_sku="z", status=["AVAILABLE", "DEACTIVATED"]).__aiter__()
+    first = await anext(listing)
+    assert isinstance(first, AsyncLicense) and first == lic and first.version == lic.version
+    deactivated = await first.create_version(status="DEACTIVATED")  # now it matches the second stream too
+    assert [d async for d in listing] == []  # yielded once: de-duplicated by ARN
+
+    versions = [v async for v in alm.licenses.versions(lic)]
+    assert all(isinstance(v, AsyncLicense) for v in versions) and versions == [lic, lic]
+    assert [v.version for v in versions] == [lic.version, deactivated.version]
+    assert [v.status for v in versions] == ["AVAILABLE", "DEACTIVATED"]
+
+
+async def test_list_received_licenses_gives_the_license_and_received_metadata(
+    seller: LicenseManager, alm: AsyncLicenseManager, abuyer: AsyncLicenseManager
+) -> None:
+    lic = await alm.licenses.get(make_license(seller).arn)
+    grant = await lic.create_grant(BUYER, ["CheckoutLicense", "ListPurchasedLicenses"], grant_name="g")
+    await (await abuyer.grants.get(grant.arn)).accept_and_activate()
+    received = [r async for r in abuyer.licenses.list_received(issuer_name="My Company", product_sku=["sku-pro", "x"])]
+    assert len(received) == 1 and isinstance(received[0], AsyncReceivedLicense)
+    item = received[0]
+    assert item.arn == lic.arn and repr(item) == f"AsyncReceivedLicense(arn={lic.arn!r})"
+    assert item == AsyncReceivedLicense(item.license, None, item.data) and item != item.license
+    assert isinstance(item.license, AsyncLicense) and item.license.data.product_sku == "sku-pro"
+    assert item.license.data.beneficiary == "customer-1" and item.license.version == lic.version
+    assert item.received_metadata is not None and str(item.received_metadata.received_status) == "ACTIVE"
+    assert [str(op) for op in item.received_metadata.allowed_operations] == ["CheckoutLicense", "ListPurchasedLicenses"]
+    assert item.data.received_metadata == item.received_metadata
+    assert (await item.license.reload()).data.license_name == "Pro"  # the snapshot acts as the buyer
+
+
+async def test_listed_tokens_are_snapshots_to_act_on(seller: LicenseManager, alm: AsyncLicenseManager) -> None:
+    lic = await alm.licenses.get(make_license(seller).arn)
+    created = await lic.create_token()
+    tokens = [t async for t in alm.tokens.list(license_arn=[lic, "arn:aws:license-manager::111111111111:license:l-0"])]
+    assert tokens == [created.token] and isinstance(tokens[0], AsyncToken) and tokens[0].status == "AVAILABLE"
+    await tokens[0].delete()
+    assert (await tokens[0].reload()).status == "DELETED"
+
+
+async def test_a_listed_license_without_an_arn_says_so(alm: AsyncLicenseManager) -> None:
+    with pytest.raises(ResponseValidationError, match="LicenseArn"):
+        AsyncLicense(alm, LicenseData(license_name="no arn"))
 
 
 async def test_create_returns_a_loaded_license(alm: AsyncLicenseManager) -> None:
