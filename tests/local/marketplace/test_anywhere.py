@@ -1,13 +1,8 @@
-"""The "anywhere" variant: the buyer's license token, used with `LicenseManager.from_refresh_token` over HTTP.
-
-Runs once the local service answers IAM and STS AssumeRoleWithWebIdentity (issue 8, wired by another change).
-"""
+"""The "anywhere" variant: the buyer's license token, used with `LicenseManager.from_refresh_token` over HTTP."""
 
 from __future__ import annotations
 
 import json
-
-import pytest
 
 from licensemanager_sdk import LicenseManager
 from licensemanager_sdk.local import LocalLicenseManager, LocalServer
@@ -30,16 +25,9 @@ TRUST = {
 }
 
 
-def _wired(local: LocalLicenseManager) -> bool:
-    engine = local.engine
-    return engine.implements("iam", "CreateRole") and engine.implements("sts", "AssumeRoleWithWebIdentity")
-
-
 def test_software_outside_aws_checks_the_marketplace_license_with_a_token(
     emulator: LocalLicenseManager, server: LocalServer
 ) -> None:
-    if not _wired(emulator):
-        pytest.skip("the local service does not answer IAM and STS AssumeRoleWithWebIdentity yet (issue 8)")
     seeded = emulator.seed_marketplace_license(
         buyer_account=BUYER,
         product_sku="prod-1",
