@@ -100,6 +100,17 @@ def _compare(
     return statistics.median(times[sdk]), statistics.median(times[boto])
 
 
+def _tracked(call: Callable[[], object]) -> int:
+    """GC-tracked objects that one call's result keeps alive (what every collection during the next call traverses)."""
+    gc.collect()
+    gc.disable()  # this benchmark process only: nothing may be collected between the call and the count
+    try:
+        _result = call()  # held while counting
+        return len(gc.get_objects(generation=0))
+    finally:
+        gc.enable()
+
+
 def _startup(sdk: str, boto: str, runs: int = 9) -> tuple[float, float]:
     """Median CPU time of each statement in a fresh interpreter, alternating the two."""
     env = {**os.environ, **_ENV}
@@ -138,6 +149,10 @@ def run() -> list[str]:
     lines.append(
         f"  same, collector paused in the benchmark: SDK {sdk_floor * 1e3:.2f} ms vs boto3 {boto_floor * 1e3:.2f} ms "
         f"= {sdk_floor / boto_floor:.2f}x"
+    )
+    lines.append(
+        f"  GC-tracked objects the page's result holds: SDK {_tracked(lm.api.list_received_licenses)} "
+        f"vs boto3 {_tracked(plain.list_received_licenses)}"
     )
 
     plain_get = session.client("license-manager", endpoint_url="http://localhost.invalid")
