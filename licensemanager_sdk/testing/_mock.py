@@ -25,7 +25,7 @@ from botocore.hooks import HierarchicalEmitter
 from ..local import LocalLicenseManager, Settings
 from ..local.emulator import PINNED_ENDPOINT
 from ..local.kms.models import KmsKey
-from ..local.server.attach import _BeforeSend
+from ..local.server.attach import BeforeSend
 from ..local.server.wire import LICENSE_MANAGER, Answer
 
 __all__ = ["MockLicenseManager", "mock_license_manager"]
@@ -62,7 +62,7 @@ class MockLicenseManager:
         self._local: LocalLicenseManager | None = None
         self._original_emit: Any = None
         self._env: dict[str, str | None] = {}
-        self._send = _BeforeSend(self._handle_http)
+        self._send = BeforeSend(self._handle_http)
 
     # -- context manager --------------------------------------------------------------------------
 

@@ -16,7 +16,16 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from ..services import SERVICE_NAMES
 from .wire import Answer
 
-__all__ = ["SUPPORTED_SERVICES", "Attachment", "BodyRaw", "attach", "attach_session", "detach"]
+__all__ = [
+    "SUPPORTED_SERVICES",
+    "Attachment",
+    "BeforeSend",
+    "BodyRaw",
+    "attach",
+    "attach_session",
+    "detach",
+    "unique_id",
+]
 
 SUPPORTED_SERVICES = SERVICE_NAMES
 
@@ -68,7 +77,7 @@ def _body_bytes(body: object) -> bytes:
     raise TypeError(f"unsupported request body type {type(body).__name__}")
 
 
-class _BeforeSend:
+class BeforeSend:
     """The registered handler. One instance per (emulator, client): its id is the event's unique id."""
 
     def __init__(self, handle_http: HandleHttp) -> None:
@@ -96,29 +105,28 @@ def _service_id(client: _BotoClient) -> str:
     return service_id
 
 
-def _unique_id(owner: object, service: str) -> str:
+def unique_id(owner: object, service: str) -> str:
+    """The botocore handler id of `owner`'s attachment for `service` (so it can be unregistered)."""
     return f"licensemanager_sdk.local:{id(owner):x}:{service}"
 
 
 def attach(client: _BotoClient, handle_http: HandleHttp, owner: object) -> None:
     """Register the handler on `client` (idempotent per owner)."""
     service = _service_id(client)
-    client.meta.events.register(
-        f"before-send.{service}", _BeforeSend(handle_http), unique_id=_unique_id(owner, service)
-    )
+    client.meta.events.register(f"before-send.{service}", BeforeSend(handle_http), unique_id=unique_id(owner, service))
 
 
 def attach_session(botocore_session: Any, handle_http: HandleHttp, owner: object) -> None:
     """Register the handler on a botocore session: every client it makes afterwards, of any supported service."""
     for service in sorted(SUPPORTED_SERVICES):
-        handler = _BeforeSend(handle_http)
-        botocore_session.register(f"before-send.{service}", handler, unique_id=_unique_id(owner, service))
+        handler = BeforeSend(handle_http)
+        botocore_session.register(f"before-send.{service}", handler, unique_id=unique_id(owner, service))
 
 
 def detach(client: _BotoClient, owner: object) -> None:
     """Unregister the owner's handler; a client that was never attached is left as it is."""
     service = _service_id(client)
-    client.meta.events.unregister(f"before-send.{service}", unique_id=_unique_id(owner, service))
+    client.meta.events.unregister(f"before-send.{service}", unique_id=unique_id(owner, service))
 
 
 class Attachment:

@@ -10,7 +10,7 @@ from aiobotocore.awsrequest import AioAWSResponse
 from aiobotocore.session import AioSession
 from botocore.awsrequest import AWSPreparedRequest
 
-from .attach import SUPPORTED_SERVICES, HandleHttp, _BeforeSend, _unique_id
+from .attach import SUPPORTED_SERVICES, BeforeSend, HandleHttp, unique_id
 
 __all__ = ["AsyncBodyRaw", "attach_aio_session", "hermetic_aio_session"]
 
@@ -30,7 +30,7 @@ class AsyncBodyRaw:
         self._body = None
 
 
-class _AioBeforeSend(_BeforeSend):
+class _AioBeforeSend(BeforeSend):
     """The registered handler (sync: aiobotocore's emitter also takes plain return values)."""
 
     def __call__(self, request: AWSPreparedRequest, **kwargs: Any) -> AioAWSResponse:
@@ -41,7 +41,7 @@ class _AioBeforeSend(_BeforeSend):
 def attach_aio_session(session: AioSession, handle_http: HandleHttp, owner: object) -> None:
     """Register the handler on an aiobotocore session: every client it makes afterwards, of any supported service."""
     for service in sorted(SUPPORTED_SERVICES):
-        session.register(f"before-send.{service}", _AioBeforeSend(handle_http), unique_id=_unique_id(owner, service))
+        session.register(f"before-send.{service}", _AioBeforeSend(handle_http), unique_id=unique_id(owner, service))
 
 
 def hermetic_aio_session(handle_http: HandleHttp, owner: object, *, account: str, region: str) -> AioSession:
