@@ -52,7 +52,7 @@ async def distribute(
     operations = checked_operations(allowed_operations, concurrency, rate_limit, attempts_per_principal)
     plan = Plan(principals)
     started = time.monotonic()
-    name = grant_name or default_grant_name(license)  # type: ignore[arg-type]  # reads .data and .arn only
+    name = grant_name or default_grant_name(license)
     async for grant in lm.grants.list_distributed(license_arn=license.arn):
         plan.add_listed(grant.data)
 

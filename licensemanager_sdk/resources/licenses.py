@@ -475,7 +475,16 @@ def seen_version(data: LicenseData) -> str:
     return data.version
 
 
-def default_grant_name(license: License) -> str:
+class _Named(Protocol):
+    """What `default_grant_name` reads: a sync or async license snapshot."""
+
+    @property
+    def arn(self) -> str: ...
+    @property
+    def data(self) -> LicenseData: ...
+
+
+def default_grant_name(license: _Named) -> str:
     """The name a grant of `license` gets when none is given: the license's name (one `GetLicense` if not loaded)."""
     name = license.data.license_name
     if not name:
