@@ -175,7 +175,8 @@ def test_refresh_token_hand_over_with_the_aws_cli(aws: Path, endpoint: str) -> N
     identity = _ok(_run(aws, endpoint, "sts", "get-caller-identity", session=assumed["Credentials"]))
     assert identity["Arn"] == f"arn:aws:sts::{account}:assumed-role/Consumer/cli"
 
-    forged = {**assumed["Credentials"], "SessionToken": "x" + assumed["Credentials"]["SessionToken"][1:]}
+    token = assumed["Credentials"]["SessionToken"]
+    forged = {**assumed["Credentials"], "SessionToken": ("y" if token[0] == "x" else "x") + token[1:]}  # one char off
     result = _run(aws, endpoint, "sts", "get-caller-identity", session=forged)
     assert result.returncode == 255
     assert "(InvalidClientTokenId)" in result.stderr

@@ -166,14 +166,15 @@ await consumer.send(new CheckInLicenseCommand({ LicenseConsumptionToken: extende
 seen.checkedIn = true;
 seen.callerArn = (await new STSClient({ ...base, credentials: session }).send(new GetCallerIdentityCommand({}))).Arn;
 
-// What must be refused.
+// What must be refused. `tamper` replaces the last `n` characters with others, never with the same ones.
+const tamper = (text, n) => text.slice(0, -n) + (text.endsWith("A".repeat(n)) ? "B" : "A").repeat(n);
 const [header, claims, signature] = accessToken.split(".");
 seen.tamperedToken = await refused(
   sts.send(
     new AssumeRoleWithWebIdentityCommand({
       RoleArn: role.Role.Arn,
       RoleSessionName: "js-sample",
-      WebIdentityToken: `${header}.${claims.slice(0, -2)}AA.${signature}`,
+      WebIdentityToken: `${header}.${tamper(claims, 2)}.${signature}`,
     }),
   ),
 );
@@ -186,7 +187,7 @@ seen.missingRole = await refused(
     }),
   ),
 );
-const forged = new LicenseManagerClient({ ...base, credentials: { ...session, sessionToken: `x${session.sessionToken.slice(1)}` } });
+const forged = new LicenseManagerClient({ ...base, credentials: { ...session, sessionToken: tamper(session.sessionToken, 1) } });
 seen.forgedSessionToken = await refused(
   forged.send(
     new CheckoutLicenseCommand({
@@ -199,7 +200,7 @@ seen.forgedSessionToken = await refused(
   ),
 );
 seen.tamperedRefreshToken = await refused(
-  anonymousLm.send(new GetAccessTokenCommand({ Token: `${refreshToken.slice(0, -4)}AAAA` })),
+  anonymousLm.send(new GetAccessTokenCommand({ Token: tamper(refreshToken, 4) })),
 );
 
 console.log(JSON.stringify(seen));

@@ -161,7 +161,8 @@ def test_roles_and_credentials_survive_a_restart_with_state(tmp_path: Any) -> No
         identity = flow.client("sts", credentials=credentials).get_caller_identity()
         assert identity["Arn"] == SESSION_ARN
         assert flow.checkout(credentials)["LicenseConsumptionToken"]
-        altered = {**credentials, "SessionToken": "x" + credentials["SessionToken"][1:]}
+        token = credentials["SessionToken"]
+        altered = {**credentials, "SessionToken": ("y" if token[0] == "x" else "x") + token[1:]}  # one char off
         assert _error(flow.client("sts", credentials=altered).get_caller_identity)[0] == "InvalidClientTokenId"
 
 
