@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from licensemanager_sdk._aio._base import AsyncSnapshot
 from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, AsyncSleep, wait_for
 from licensemanager_sdk._aio.distribution import distribute
 from licensemanager_sdk._aio.licenses import AsyncLicense
@@ -22,6 +23,7 @@ from licensemanager_sdk.resources.grants import (
     statuses,
     version_fields,
 )
+from licensemanager_sdk.resources.licenses import default_grant_name
 from licensemanager_sdk.types import AllowedOperation, GrantStatus
 
 if TYPE_CHECKING:
@@ -40,24 +42,23 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGrant", "AsyncGrants"]
 
 
-class AsyncGrant:
+class AsyncGrant(AsyncSnapshot["GrantData"]):
     """A grant snapshot: `.data` (a `GrantData`) as read when it was made; every action returns a new snapshot.
 
     Grantee actions: `accept()`, `activate()`, `deactivate()`, `reject()`, `accept_and_activate()`. Grantor
     actions: `create_version()`, `delete()`. Waiters: `wait_until(status)`, `wait_until_active()`.
     """
 
-    __slots__ = ("_lm", "data")
+    _noun, _wire_id = "grant", "GrantArn"
+    __slots__ = ()
 
-    def __init__(self, lm: AsyncLicenseManager, data: GrantData) -> None:
-        if not data.grant_arn:
-            raise ResponseValidationError("a grant without a GrantArn cannot be acted on")
-        self._lm = lm
-        self.data = data
+    @staticmethod
+    def _identity_of(data: GrantData) -> str | None:
+        return data.grant_arn
 
     @property
     def arn(self) -> str:
-        return str(self.data.grant_arn)
+        return self._identity
 
     @property
     def status(self) -> GrantStatus | str | None:
@@ -162,12 +163,6 @@ class AsyncGrant:
     def _after(self, status: GrantStatus | str | None, version: str | None, **changes: object) -> AsyncGrant:
         return AsyncGrant(self._lm, after_action(self.data, status, version, **changes))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AsyncGrant) and other.arn == self.arn
-
-    def __hash__(self) -> int:
-        return hash(("AsyncGrant", self.arn))
-
     def __repr__(self) -> str:
         return f"AsyncGrant(arn={self.arn!r}, status={self.status!s})"
 
@@ -195,7 +190,7 @@ class AsyncGrants:
         """
         target = license if isinstance(license, AsyncLicense) else await self._lm.licenses.get(license)
         response = await self._lm.api.create_grant(
-            grant_name=grant_name or target._grant_name(),
+            grant_name=grant_name or default_grant_name(target),
             license_arn=target.arn,
             principals=[principal_arn(principal)],
             home_region=home_region or self._lm.region_name,

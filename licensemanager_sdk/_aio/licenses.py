@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from licensemanager_sdk._aio._base import AsyncSnapshot
 from licensemanager_sdk._aio._waiters import DEFAULT_TIMEOUT, AsyncSleep, wait_for
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources.licenses import (
@@ -47,23 +48,22 @@ if TYPE_CHECKING:
 __all__ = ["AsyncLicense", "AsyncLicenses", "AsyncReceivedLicense"]
 
 
-class AsyncLicense:
+class AsyncLicense(AsyncSnapshot["LicenseData"]):
     """A license snapshot: `.data` (a `LicenseData`) as read when it was made; actions return new snapshots.
 
     Version-gated writes (`create_version`, `delete`) send THIS snapshot's `data.version`.
     """
 
-    __slots__ = ("_lm", "data")
+    _noun, _wire_id = "license", "LicenseArn"
+    __slots__ = ()
 
-    def __init__(self, lm: AsyncLicenseManager, data: LicenseData) -> None:
-        if not data.license_arn:
-            raise ResponseValidationError("a license without a LicenseArn cannot be acted on")
-        self._lm = lm
-        self.data = data
+    @staticmethod
+    def _identity_of(data: LicenseData) -> str | None:
+        return data.license_arn
 
     @property
     def arn(self) -> str:
-        return str(self.data.license_arn)
+        return self._identity
 
     @property
     def status(self) -> LicenseStatus | str | None:
@@ -180,18 +180,6 @@ class AsyncLicense:
             clock=clock,
             **({} if sleep is None else {"sleep": sleep}),
         )
-
-    def _grant_name(self) -> str:
-        """The name a grant gets when none is given: the license's name."""
-        if not self.data.license_name:
-            raise ResponseValidationError(f"{self.arn} has no LicenseName to name the grant after; pass grant_name=")
-        return self.data.license_name
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AsyncLicense) and other.arn == self.arn
-
-    def __hash__(self) -> int:
-        return hash(self.arn)
 
     def __repr__(self) -> str:
         return f"AsyncLicense({self.arn!r}, status={self.status!s})"

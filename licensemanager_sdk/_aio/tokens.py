@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from licensemanager_sdk._aio._base import AsyncSnapshot
 from licensemanager_sdk._aio.licenses import AsyncLicense
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk.resources.tokens import _LIST, not_found
@@ -21,20 +22,19 @@ if TYPE_CHECKING:
 __all__ = ["AsyncCreatedToken", "AsyncToken", "AsyncTokens"]
 
 
-class AsyncToken:
+class AsyncToken(AsyncSnapshot["TokenData"]):
     """A refresh token snapshot: `.data` (a `TokenData`), never the token's secret value."""
 
-    __slots__ = ("_lm", "data")
+    _noun, _wire_id = "token", "TokenId"
+    __slots__ = ()
 
-    def __init__(self, lm: AsyncLicenseManager, data: TokenData) -> None:
-        if not data.token_id:
-            raise ResponseValidationError("a token without a TokenId cannot be acted on")
-        self._lm = lm
-        self.data = data
+    @staticmethod
+    def _identity_of(data: TokenData) -> str | None:
+        return data.token_id
 
     @property
     def token_id(self) -> str:
-        return str(self.data.token_id)
+        return self._identity
 
     @property
     def status(self) -> str | None:
@@ -48,12 +48,6 @@ class AsyncToken:
     async def delete(self) -> None:
         """Delete the token (`DeleteToken`); access tokens can no longer be made from it."""
         await self._lm.tokens.delete(self.token_id)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AsyncToken) and other.token_id == self.token_id
-
-    def __hash__(self) -> int:
-        return hash(("AsyncToken", self.token_id))
 
     def __repr__(self) -> str:
         return f"AsyncToken(token_id={self.token_id!r})"
