@@ -94,7 +94,9 @@ def _field(facts: ServiceFacts, struct: Structure, member: Member) -> str:
     return f'{line}\n    """{doc}"""\n'
 
 
-_BASES = {"request": "RequestModel", "response": "TopLevelResponse", "input": "InputShape", "shape": "ResponseModel"}
+_BASES = {"request": "RequestModel", "response": "TopLevelResponse", "input": "InputShape", "shape": "ResponseShape"}
+_SHAPE_DECORATOR = "@response_shape\n"
+"""Nested response shapes are slotted pydantic dataclasses (see `ResponseShape`); the other kinds are `BaseModel`s."""
 
 
 def _check_acyclic(facts: ServiceFacts) -> None:
@@ -151,9 +153,10 @@ def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
     modules: dict[str, str] = {}
     _check_acyclic(facts)
     for struct in sorted(facts.structures.values(), key=lambda s: s.cls):
+        decorator = _SHAPE_DECORATOR if struct.kind == "shape" else ""
         body = [
             f'\n__all__ = ["{struct.cls}"]\n\n',
-            f'\nclass {struct.cls}({_BASES[struct.kind]}):\n    """{struct.doc}"""\n\n',
+            f'\n{decorator}class {struct.cls}({_BASES[struct.kind]}):\n    """{struct.doc}"""\n\n',
         ]
         if not struct.members:
             body.append("    pass\n")
@@ -184,7 +187,7 @@ def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
     return modules
 
 
-_MODEL_HELPERS = {"IsoDatetime", "SecretToken", "decimal_or_none"}
+_MODEL_HELPERS = {"IsoDatetime", "SecretToken", "decimal_or_none", "response_shape"}
 
 
 def render_shapes_init(facts: ServiceFacts) -> str:

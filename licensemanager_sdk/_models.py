@@ -2,21 +2,25 @@
 
 - `RequestModel`: strict writer. Unknown fields and unknown enum values are errors naming the field, also inside nested
   shapes that are shared with responses.
-- `ResponseModel`: tolerant reader. Unknown fields are kept, unknown enum values stay plain strings.
+- `TopLevelResponse` (operation outputs, `BaseModel`s) and `ResponseShape` (the shapes they nest, slotted pydantic
+  dataclasses): tolerant readers. Unknown fields are kept, unknown enum values stay plain strings.
 - `IsoDatetime`: every timestamp form License Manager uses (epoch-seconds strings, ISO 8601 with or without a zone)
-  as an aware `datetime`; no zone means UTC. Serialised as ISO 8601 UTC with a `Z`, which the service accepts.
+  as a `datetime` in `timezone.utc`; no zone means UTC. Serialised as ISO 8601 UTC with a `Z`, which the service
+  accepts.
 - `SecretToken`: refresh and access tokens; masked in `repr`, `str` and JSON dumps unless revealed explicitly.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -26,9 +30,15 @@ from pydantic import (
     PlainSerializer,
     SecretStr,
     SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic.fields import FieldInfo
+from pydantic.main import IncEx
+from pydantic_core import PydanticCustomError, SchemaSerializer, SchemaValidator
+from typing_extensions import dataclass_transform
 
 __all__ = [
     "REVEAL_SECRETS",
@@ -36,10 +46,11 @@ __all__ = [
     "IsoDatetime",
     "RequestModel",
     "ResponseMetadata",
-    "ResponseModel",
+    "ResponseShape",
     "SecretToken",
     "TopLevelResponse",
     "decimal_or_none",
+    "response_shape",
 ]
 
 REVEAL_SECRETS = "reveal_secrets"
@@ -47,7 +58,12 @@ REVEAL_SECRETS = "reveal_secrets"
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    # Every aware value is moved to the shared `timezone.utc` (pydantic makes a `TzInfo` per value): one object for
+    # all timestamps of a page instead of one each for the garbage collector to track.
+    tzinfo = value.tzinfo
+    if tzinfo is timezone.utc:
+        return value
+    return value.replace(tzinfo=timezone.utc) if tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _format_iso(value: datetime) -> str:
@@ -98,16 +114,164 @@ class _Shape(BaseModel):
     )
 
 
-class ResponseModel(_Shape):
-    """Base of every generated shape: frozen, tolerant of fields and enum values it does not know."""
-
-    model_config = ConfigDict(extra="allow")
-
-
 class InputShape(_Shape):
     """Base of nested shapes that only ever appear in requests: frozen and strict."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+_SHAPE_CONFIG = ConfigDict(
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+    extra="allow",
+    defer_build=True,
+)
+"""Config of every nested response shape."""
+
+_SelfShape = TypeVar("_SelfShape", bound="ResponseShape")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(Field,))
+def response_shape(cls: type[_SelfShape]) -> type[_SelfShape]:
+    """Make a generated `ResponseShape` subclass a slotted pydantic dataclass (frozen by `ResponseShape` itself)."""
+    return typing.cast(
+        "type[_SelfShape]", pydantic_dataclass(slots=True, eq=False, repr=False, config=_SHAPE_CONFIG)(cls)
+    )
+
+
+class ResponseShape:
+    """Base of every nested shape a response can hold. The generated subclasses are frozen, slotted pydantic
+    dataclasses: one object each where a `BaseModel` is three (instance, `__dict__`, fields-set), which is what the
+    garbage collector walks on a large page. They keep `BaseModel`'s methods below.
+
+    No `__slots__` here on purpose: a field the SDK does not know (a newer service) lands in the instance `__dict__`,
+    which Python only creates when such a field arrives; `model_extra` reads it and dumps include it.
+    """
+
+    __pydantic_fields__: ClassVar[dict[str, FieldInfo]]
+    __pydantic_validator__: ClassVar[SchemaValidator]
+    __pydantic_serializer__: ClassVar[SchemaSerializer]
+
+    @classmethod
+    def model_validate(cls: type[_SelfShape], obj: Any, *, context: dict[str, Any] | None = None) -> _SelfShape:
+        """Validate a mapping (wire or field names) or an instance into this shape."""
+        shape: _SelfShape = cls.__pydantic_validator__.validate_python(obj, context=context)
+        return shape
+
+    @classmethod
+    def model_validate_json(
+        cls: type[_SelfShape], data: str | bytes, *, context: dict[str, Any] | None = None
+    ) -> _SelfShape:
+        """Validate JSON text (wire names) into this shape."""
+        shape: _SelfShape = cls.__pydantic_validator__.validate_json(data, context=context)
+        return shape
+
+    @property
+    def model_extra(self) -> dict[str, Any]:
+        """Fields the service sent that this SDK version does not model, by wire name."""
+        return dict(vars(self))
+
+    def model_dump(
+        self,
+        *,
+        mode: Literal["python", "json"] = "python",
+        include: IncEx | None = None,
+        exclude: IncEx | None = None,
+        context: dict[str, Any] | None = None,
+        by_alias: bool | None = None,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+        round_trip: bool = False,
+    ) -> dict[str, Any]:
+        """The shape as a dict (wire names unless `by_alias=False`), unknown fields included; as `BaseModel`'s."""
+        dumped: dict[str, Any] = self.__pydantic_serializer__.to_python(
+            self,
+            mode=mode,
+            include=include,
+            exclude=exclude,
+            context=context,
+            by_alias=by_alias,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+            round_trip=round_trip,
+        )
+        return dumped
+
+    def model_dump_json(
+        self,
+        *,
+        indent: int | None = None,
+        include: IncEx | None = None,
+        exclude: IncEx | None = None,
+        context: dict[str, Any] | None = None,
+        by_alias: bool | None = None,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+        round_trip: bool = False,
+    ) -> str:
+        """The shape as JSON text, unknown fields included; as `BaseModel`'s."""
+        return self.__pydantic_serializer__.to_json(
+            self,
+            indent=indent,
+            include=include,
+            exclude=exclude,
+            context=context,
+            by_alias=by_alias,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+            round_trip=round_trip,
+        ).decode()
+
+    def model_copy(self: _SelfShape, *, update: Mapping[str, Any] | None = None) -> _SelfShape:
+        """A copy with the fields in `update` (by Python name) replaced; the copy is validated, unknown fields kept."""
+        copied = dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]  # a pydantic dataclass
+        vars(copied).update(vars(self))
+        return copied
+
+    # Frozenness, equality, hash and repr are written once here rather than generated for every class by `dataclasses`,
+    # which compiles each generated method at import: that was most of a cold start's cost of building the shapes.
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}; use model_copy(update=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__pydantic_fields__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResponseShape) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__pydantic_fields__)
+        return f"{self.__class__.__qualname__}({fields})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy, deepcopy and pickle: the dataclass default would drop the unknown fields
+        fields = {name: getattr(self, name) for name in self.__pydantic_fields__}
+        return _rebuild_shape, (type(self), fields, dict(vars(self)))
+
+    @model_serializer(mode="wrap")
+    def _dump_with_extra(self, handler: SerializerFunctionWrapHandler) -> Any:
+        dumped = handler(self)
+        extra = vars(self)
+        if extra and isinstance(dumped, dict):
+            dumped.update(extra)
+        return dumped
+
+
+def _rebuild_shape(cls: type[_SelfShape], fields: dict[str, Any], extra: dict[str, Any]) -> _SelfShape:
+    shape = object.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(shape, name, value)
+    vars(shape).update(extra)
+    return shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +283,16 @@ class ResponseMetadata:
     attempts: int = 1
 
 
-class TopLevelResponse(ResponseModel):
-    """Base of every operation's output model."""
+class TopLevelResponse(_Shape):
+    """Base of every operation's output model: frozen, tolerant of fields and enum values it does not know."""
+
+    model_config = ConfigDict(extra="allow")
 
     response_metadata: ResponseMetadata | None = Field(default=None, exclude=True, repr=False)
     """Request id, HTTP status and number of attempts; filled by the client, never part of dumps."""
 
 
-_ENUM_FIELDS: dict[type[BaseModel], dict[str, type[enum.Enum]]] = {}
+_ENUM_FIELDS: dict[type, dict[str, type[enum.Enum]]] = {}
 
 
 def _enum_in(annotation: Any) -> type[enum.Enum] | None:
@@ -144,11 +310,11 @@ def _enum_in(annotation: Any) -> type[enum.Enum] | None:
     return None
 
 
-def _enum_fields(cls: type[BaseModel]) -> dict[str, type[enum.Enum]]:
+def _enum_fields(cls: type[BaseModel | ResponseShape]) -> dict[str, type[enum.Enum]]:
     found = _ENUM_FIELDS.get(cls)
     if found is None:
         found = {}
-        for name, info in cls.model_fields.items():
+        for name, info in cls.__pydantic_fields__.items():
             enum_cls = _enum_in(info.annotation)
             if enum_cls is not None:
                 found[name] = enum_cls
@@ -163,12 +329,12 @@ def _not_in_enum(path: str, value: str, enum_cls: type[enum.Enum]) -> str:
 
 def _strict_problem(value: Any, path: str) -> str | None:
     """Find the first unknown field or unknown enum value below `value`, as a message naming its path."""
-    if isinstance(value, BaseModel):
+    if isinstance(value, (BaseModel, ResponseShape)):
         extra = value.model_extra
         if extra:
             return f"{path}: unknown field {next(iter(extra))!r}"
         enums = _enum_fields(type(value))
-        for name in type(value).model_fields:
+        for name in type(value).__pydantic_fields__:
             item = getattr(value, name)
             here = f"{path}.{name}" if path else name
             enum_cls = enums.get(name)

@@ -9,11 +9,16 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
+from licensemanager_sdk._models import ResponseShape
+
 __all__ = ["Output"]
 
+_Item = BaseModel | ResponseShape | Mapping[str, Any]
+"""A result to print: a response model or shape, or a plain mapping."""
 
-def _wire(item: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(item, BaseModel):
+
+def _wire(item: _Item) -> dict[str, Any]:
+    if isinstance(item, (BaseModel, ResponseShape)):
         dumped: dict[str, Any] = item.model_dump(mode="json", by_alias=True, exclude_none=True)
         return dumped
     return dict(item)
@@ -25,16 +30,16 @@ class Output:
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
 
-    def one(self, item: BaseModel | Mapping[str, Any], columns: Sequence[str] | None = None) -> None:
+    def one(self, item: _Item, columns: Sequence[str] | None = None) -> None:
         """One result object."""
         self.many([item], columns)
 
-    def many(self, items: Iterable[BaseModel | Mapping[str, Any]], columns: Sequence[str] | None = None) -> int:
+    def many(self, items: Iterable[_Item], columns: Sequence[str] | None = None) -> int:
         """A list of results; returns how many were written."""
         count = 0
         if self.fmt == "json":
             for item in items:
-                if isinstance(item, BaseModel):
+                if isinstance(item, (BaseModel, ResponseShape)):
                     text = item.model_dump_json(by_alias=True, exclude_none=True)
                 else:
                     text = json.dumps(dict(item), default=str, separators=(",", ":"))

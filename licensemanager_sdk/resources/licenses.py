@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk._generated._api import Api
+from licensemanager_sdk._models import ResponseShape
 from licensemanager_sdk.pagination import Paginator
 from licensemanager_sdk.resources._base import Resource
 from licensemanager_sdk.resources._listing import FilterOn, Listing, OneOrMany
@@ -420,8 +421,8 @@ _VERSIONS: Listing[LicenseData, ListLicenseVersionsResponse] = Listing(
 
 def license_data(item: GrantedLicense) -> LicenseData:
     """The license fields of a received item, as `LicenseData` (shared with the async client)."""
-    fields = {name: getattr(item, name) for name in item.model_fields_set if name in LicenseData.model_fields}
-    return LicenseData.model_validate(fields)
+    shared = LicenseData.__pydantic_fields__.keys() & GrantedLicense.__pydantic_fields__.keys()
+    return LicenseData.model_validate({name: getattr(item, name) for name in shared})
 
 
 def version_fields(
@@ -498,15 +499,15 @@ def _required(value: Any, name: str) -> Any:
     return value
 
 
-def _known(model: BaseModel) -> Any:
+def _known(model: BaseModel | ResponseShape) -> Any:
     """A copy of a response model without fields it did not model, so it can be sent back in a request."""
     cls = type(model)
-    fields = {name: _known_value(getattr(model, name)) for name in model.model_fields_set if name in cls.model_fields}
-    return cls.model_validate(fields)
+    names = model.model_fields_set if isinstance(model, BaseModel) else cls.__pydantic_fields__
+    return cls.model_validate({name: _known_value(getattr(model, name)) for name in names})
 
 
 def _known_value(value: Any) -> Any:
-    if isinstance(value, BaseModel):
+    if isinstance(value, (BaseModel, ResponseShape)):
         return _known(value)
     if isinstance(value, list):
         return [_known_value(item) for item in value]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
+import pickle
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -18,6 +22,8 @@ from licensemanager_sdk.types import (
     EntitlementUsage,
     GetAccessTokenRequest,
     GetAccessTokenResponse,
+    GetGrantResponse,
+    GetLicenseResponse,
     GrantData,
     GrantStatus,
     LicenseData,
@@ -78,8 +84,11 @@ def test_requests_reject_unknown_fields_and_enum_values_naming_the_field() -> No
 
 def test_models_are_frozen() -> None:
     grant = GrantData(grant_arn="g")
-    with pytest.raises(ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         grant.grant_arn = "h"  # type: ignore[misc]
+    response = GetGrantResponse(grant=grant)
+    with pytest.raises(ValidationError):
+        response.grant = None  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +104,41 @@ def test_models_are_frozen() -> None:
 def test_timestamps_read_every_form_as_aware_datetimes(wire: object, expected: datetime) -> None:
     value = LicenseData.model_validate({"CreateTime": wire}).create_time
     assert value == expected
-    assert value is not None and value.utcoffset() is not None
+    assert value is not None and value.tzinfo is timezone.utc  # the stdlib's, shared: not one tzinfo per value
+
+
+def test_response_shapes_keep_the_model_methods() -> None:
+    wire = {
+        "LicenseName": "old",
+        "FutureField": 1,
+        "Entitlements": [{"Name": "Users", "MaxCount": 5, "NewThing": True}],
+    }
+    data = LicenseData.model_validate(wire)
+    assert data.model_extra == {"FutureField": 1}
+    assert data.entitlements[0].model_extra == {"NewThing": True}
+    assert Entitlement(name="Users").model_extra == {}
+
+    expected = {**wire, "LicenseMetadata": []}  # lists default to empty
+    assert data.model_dump(exclude_none=True) == expected  # wire names; unknown fields kept at every level
+    assert json.loads(data.model_dump_json(exclude_none=True)) == expected
+    assert data.model_dump(by_alias=False, exclude_none=True, exclude={"entitlements", "license_metadata"}) == {
+        "license_name": "old",
+        "FutureField": 1,
+    }
+    response = GetLicenseResponse.model_validate({"License": wire})
+    assert response.model_dump(mode="json", exclude_none=True)["License"] == expected
+    assert LicenseData.model_validate_json(json.dumps(wire)) == data
+
+    renamed = data.model_copy(update={"license_name": "new"})
+    assert (renamed.license_name, data.license_name) == ("new", "old")
+    assert renamed.model_extra == {"FutureField": 1}
+    with pytest.raises(ValidationError, match="max_count"):
+        data.entitlements[0].model_copy(update={"max_count": "many"})
+
+    for again in (copy.copy(data), copy.deepcopy(data), pickle.loads(pickle.dumps(data))):
+        assert again == data
+        assert again.model_extra == {"FutureField": 1}
+        assert again.entitlements[0].model_extra == {"NewThing": True}
 
 
 def test_timestamps_serialise_as_iso_utc_for_the_wire() -> None:

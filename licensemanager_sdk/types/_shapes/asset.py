@@ -8,13 +8,15 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["Asset"]
 
 
-class Asset(ResponseModel):
+@response_shape
+class Asset(ResponseShape):
     """Asset."""
 
     asset_arn: str | None = Field(default=None, validation_alias="AssetArn", serialization_alias="AssetArn")

@@ -8,13 +8,15 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["AutomatedDiscoveryInformation"]
 
 
-class AutomatedDiscoveryInformation(ResponseModel):
+@response_shape
+class AutomatedDiscoveryInformation(ResponseShape):
     """Describes automated discovery."""
 
     last_run_time: IsoDatetime | None = Field(

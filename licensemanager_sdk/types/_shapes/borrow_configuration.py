@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["BorrowConfiguration"]
 
 
-class BorrowConfiguration(ResponseModel):
+@response_shape
+class BorrowConfiguration(ResponseShape):
     """Details about a borrow configuration."""
 
     allow_early_check_in: bool | None = Field(

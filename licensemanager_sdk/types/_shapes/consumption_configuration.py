@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     RenewType,
@@ -20,7 +21,8 @@ from licensemanager_sdk.types._shapes.provisional_configuration import Provision
 __all__ = ["ConsumptionConfiguration"]
 
 
-class ConsumptionConfiguration(ResponseModel):
+@response_shape
+class ConsumptionConfiguration(ResponseShape):
     """Details about a consumption configuration."""
 
     renew_type: Annotated[RenewType | str, Field(union_mode="left_to_right")] | None = Field(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["CrossAccountDiscoveryServiceStatus"]
 
 
-class CrossAccountDiscoveryServiceStatus(ResponseModel):
+@response_shape
+class CrossAccountDiscoveryServiceStatus(ResponseShape):
     """Status information for cross-account discovery service."""
 
     message: str | None = Field(default=None, validation_alias="Message", serialization_alias="Message")

@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.region_status import RegionStatus
 
 __all__ = ["CrossRegionDiscoveryStatus"]
 
 
-class CrossRegionDiscoveryStatus(ResponseModel):
+@response_shape
+class CrossRegionDiscoveryStatus(ResponseShape):
     """Status information for cross-region discovery."""
 
     message: dict[str, RegionStatus] = Field(

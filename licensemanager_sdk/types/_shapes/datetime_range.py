@@ -8,13 +8,15 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["DatetimeRange"]
 
 
-class DatetimeRange(ResponseModel):
+@response_shape
+class DatetimeRange(ResponseShape):
     """Describes a time range, in ISO8601-UTC format."""
 
     begin: IsoDatetime | None = Field(default=None, validation_alias="Begin", serialization_alias="Begin")

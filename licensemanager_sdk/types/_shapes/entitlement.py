@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     EntitlementUnit,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["Entitlement"]
 
 
-class Entitlement(ResponseModel):
+@response_shape
+class Entitlement(ResponseShape):
     """Describes a resource entitled for use with a license."""
 
     name: str | None = Field(default=None, validation_alias="Name", serialization_alias="Name")

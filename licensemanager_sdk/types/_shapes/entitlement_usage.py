@@ -10,8 +10,9 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
     decimal_or_none,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     EntitlementDataUnit,
@@ -20,7 +21,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["EntitlementUsage"]
 
 
-class EntitlementUsage(ResponseModel):
+@response_shape
+class EntitlementUsage(ResponseShape):
     """Usage associated with an entitlement resource."""
 
     name: str | None = Field(default=None, validation_alias="Name", serialization_alias="Name")

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     AllowedOperation,
@@ -20,7 +21,8 @@ from licensemanager_sdk.types._shapes.options import Options
 __all__ = ["GrantData"]
 
 
-class GrantData(ResponseModel):
+@response_shape
+class GrantData(ResponseShape):
     """Describes a grant."""
 
     grant_arn: str | None = Field(default=None, validation_alias="GrantArn", serialization_alias="GrantArn")

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     LicenseStatus,
@@ -25,7 +26,8 @@ from licensemanager_sdk.types._shapes.received_metadata import ReceivedMetadata
 __all__ = ["GrantedLicense"]
 
 
-class GrantedLicense(ResponseModel):
+@response_shape
+class GrantedLicense(ResponseShape):
     """Describes a license that is granted to a grantee."""
 
     license_arn: str | None = Field(default=None, validation_alias="LicenseArn", serialization_alias="LicenseArn")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.and_rule_statement import AndRuleStatement
 from licensemanager_sdk.types._shapes.matching_rule_statement import MatchingRuleStatement
@@ -17,7 +18,8 @@ from licensemanager_sdk.types._shapes.script_rule_statement import ScriptRuleSta
 __all__ = ["InstanceRuleStatement"]
 
 
-class InstanceRuleStatement(ResponseModel):
+@response_shape
+class InstanceRuleStatement(ResponseShape):
     """Instance rule statement."""
 
     and_rule_statement: AndRuleStatement | None = Field(

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     LicenseAssetGroupStatus,
@@ -21,7 +22,8 @@ from licensemanager_sdk.types._shapes.license_asset_group_property import Licens
 __all__ = ["LicenseAssetGroup"]
 
 
-class LicenseAssetGroup(ResponseModel):
+@response_shape
+class LicenseAssetGroup(ResponseShape):
     """License asset group."""
 
     name: str | None = Field(default=None, validation_alias="Name", serialization_alias="Name")

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["LicenseAssetGroupConfiguration"]
 
 
-class LicenseAssetGroupConfiguration(ResponseModel):
+@response_shape
+class LicenseAssetGroupConfiguration(ResponseShape):
     """License asset group configuration."""
 
     usage_dimension: str | None = Field(

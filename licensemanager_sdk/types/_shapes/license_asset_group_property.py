@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["LicenseAssetGroupProperty"]
 
 
-class LicenseAssetGroupProperty(ResponseModel):
+@response_shape
+class LicenseAssetGroupProperty(ResponseShape):
     """License asset group property."""
 
     key: str | None = Field(default=None, validation_alias="Key", serialization_alias="Key")

@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.rule_statement import RuleStatement
 
 __all__ = ["LicenseAssetRule"]
 
 
-class LicenseAssetRule(ResponseModel):
+@response_shape
+class LicenseAssetRule(ResponseShape):
     """License asset rule."""
 
     rule_statement: RuleStatement | None = Field(

@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.license_asset_rule import LicenseAssetRule
 
 __all__ = ["LicenseAssetRuleset"]
 
 
-class LicenseAssetRuleset(ResponseModel):
+@response_shape
+class LicenseAssetRuleset(ResponseShape):
     """License asset ruleset."""
 
     name: str | None = Field(default=None, validation_alias="Name", serialization_alias="Name")

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     LicenseCountingType,
@@ -22,7 +23,8 @@ from licensemanager_sdk.types._shapes.product_information import ProductInformat
 __all__ = ["LicenseConfiguration"]
 
 
-class LicenseConfiguration(ResponseModel):
+@response_shape
+class LicenseConfiguration(ResponseShape):
     """A license configuration is an abstraction of a customer license agreement that can be consumed and enforced by License Manager. Components include specifications for the license type (licensing by instance, socket, CPU, or vCPU), allowed tenancy (shared tenancy, Dedicated Instance, Dedicated Host, or all of these), host affinity (how long a VM must be associated with a host), and the number of ..."""
 
     license_configuration_id: str | None = Field(

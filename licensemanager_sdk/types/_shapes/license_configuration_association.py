@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ResourceType,
@@ -19,7 +20,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["LicenseConfigurationAssociation"]
 
 
-class LicenseConfigurationAssociation(ResponseModel):
+@response_shape
+class LicenseConfigurationAssociation(ResponseShape):
     """Describes an association with a license configuration."""
 
     resource_arn: str | None = Field(default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn")

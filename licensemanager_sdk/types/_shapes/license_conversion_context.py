@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.product_code_list_item import ProductCodeListItem
 
 __all__ = ["LicenseConversionContext"]
 
 
-class LicenseConversionContext(ResponseModel):
+@response_shape
+class LicenseConversionContext(ResponseShape):
     """Information about a license type conversion task."""
 
     usage_operation: str | None = Field(

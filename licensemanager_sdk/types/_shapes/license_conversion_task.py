@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     LicenseConversionTaskStatus,
@@ -20,7 +21,8 @@ from licensemanager_sdk.types._shapes.license_conversion_context import LicenseC
 __all__ = ["LicenseConversionTask"]
 
 
-class LicenseConversionTask(ResponseModel):
+@response_shape
+class LicenseConversionTask(ResponseShape):
     """Information about a license type conversion task."""
 
     license_conversion_task_id: str | None = Field(

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     LicenseStatus,
@@ -24,7 +25,8 @@ from licensemanager_sdk.types._shapes.metadata import Metadata
 __all__ = ["LicenseData"]
 
 
-class LicenseData(ResponseModel):
+@response_shape
+class LicenseData(ResponseShape):
     """Software license that is managed in License Manager."""
 
     license_arn: str | None = Field(default=None, validation_alias="LicenseArn", serialization_alias="LicenseArn")

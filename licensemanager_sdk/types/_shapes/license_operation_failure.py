@@ -10,7 +10,8 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ResourceType,
@@ -20,7 +21,8 @@ from licensemanager_sdk.types._shapes.metadata import Metadata
 __all__ = ["LicenseOperationFailure"]
 
 
-class LicenseOperationFailure(ResponseModel):
+@response_shape
+class LicenseOperationFailure(ResponseShape):
     """Describes the failure of a license operation."""
 
     resource_arn: str | None = Field(default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn")

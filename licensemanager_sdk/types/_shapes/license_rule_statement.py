@@ -7,7 +7,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.and_rule_statement import AndRuleStatement
 from licensemanager_sdk.types._shapes.matching_rule_statement import MatchingRuleStatement
@@ -16,7 +17,8 @@ from licensemanager_sdk.types._shapes.or_rule_statement import OrRuleStatement
 __all__ = ["LicenseRuleStatement"]
 
 
-class LicenseRuleStatement(ResponseModel):
+@response_shape
+class LicenseRuleStatement(ResponseShape):
     """License rule statement."""
 
     and_rule_statement: AndRuleStatement | None = Field(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["LicenseSpecification"]
 
 
-class LicenseSpecification(ResponseModel):
+@response_shape
+class LicenseSpecification(ResponseShape):
     """Details for associating a license configuration with a resource."""
 
     license_configuration_arn: str | None = Field(

@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.entitlement_usage import EntitlementUsage
 
 __all__ = ["LicenseUsage"]
 
 
-class LicenseUsage(ResponseModel):
+@response_shape
+class LicenseUsage(ResponseShape):
     """Describes the entitlement usage associated with a license."""
 
     entitlement_usages: list[EntitlementUsage] = Field(

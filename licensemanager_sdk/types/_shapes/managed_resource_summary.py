@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ResourceType,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["ManagedResourceSummary"]
 
 
-class ManagedResourceSummary(ResponseModel):
+@response_shape
+class ManagedResourceSummary(ResponseShape):
     """Summary information about a managed resource."""
 
     resource_type: Annotated[ResourceType | str, Field(union_mode="left_to_right")] | None = Field(

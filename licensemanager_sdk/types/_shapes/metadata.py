@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["Metadata"]
 
 
-class Metadata(ResponseModel):
+@response_shape
+class Metadata(ResponseShape):
     """Describes key/value pairs."""
 
     name: str | None = Field(default=None, validation_alias="Name", serialization_alias="Name")

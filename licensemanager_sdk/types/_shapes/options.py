@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ActivationOverrideBehavior,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["Options"]
 
 
-class Options(ResponseModel):
+@response_shape
+class Options(ResponseShape):
     """The options you can specify when you create a new version of a grant, such as activation override behavior. For more information, see Granted licenses in License Manager in the License Manager User Guide."""
 
     activation_override_behavior: (

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.matching_rule_statement import MatchingRuleStatement
 from licensemanager_sdk.types._shapes.script_rule_statement import ScriptRuleStatement
@@ -15,7 +16,8 @@ from licensemanager_sdk.types._shapes.script_rule_statement import ScriptRuleSta
 __all__ = ["OrRuleStatement"]
 
 
-class OrRuleStatement(ResponseModel):
+@response_shape
+class OrRuleStatement(ResponseShape):
     """OR rule statement."""
 
     matching_rule_statements: list[MatchingRuleStatement] = Field(

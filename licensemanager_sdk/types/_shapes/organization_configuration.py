@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["OrganizationConfiguration"]
 
 
-class OrganizationConfiguration(ResponseModel):
+@response_shape
+class OrganizationConfiguration(ResponseShape):
     """Configuration information for Organizations."""
 
     enable_integration: bool | None = Field(

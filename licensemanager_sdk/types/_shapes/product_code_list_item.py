@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ProductCodeType,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["ProductCodeListItem"]
 
 
-class ProductCodeListItem(ResponseModel):
+@response_shape
+class ProductCodeListItem(ResponseShape):
     """A list item that contains a product code."""
 
     product_code_id: str | None = Field(

@@ -7,14 +7,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.product_information_filter import ProductInformationFilter
 
 __all__ = ["ProductInformation"]
 
 
-class ProductInformation(ResponseModel):
+@response_shape
+class ProductInformation(ResponseShape):
     """Describes product information for a license configuration."""
 
     resource_type: str | None = Field(default=None, validation_alias="ResourceType", serialization_alias="ResourceType")

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["ProductInformationFilter"]
 
 
-class ProductInformationFilter(ResponseModel):
+@response_shape
+class ProductInformationFilter(ResponseShape):
     """Describes product information filters."""
 
     product_information_filter_name: str | None = Field(

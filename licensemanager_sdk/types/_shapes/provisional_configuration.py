@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["ProvisionalConfiguration"]
 
 
-class ProvisionalConfiguration(ResponseModel):
+@response_shape
+class ProvisionalConfiguration(ResponseShape):
     """Details about a provisional configuration."""
 
     max_time_to_live_in_minutes: int | None = Field(

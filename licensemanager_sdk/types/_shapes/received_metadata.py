@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     AllowedOperation,
@@ -19,7 +20,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["ReceivedMetadata"]
 
 
-class ReceivedMetadata(ResponseModel):
+@response_shape
+class ReceivedMetadata(ResponseShape):
     """Metadata associated with received licenses and grants."""
 
     received_status: Annotated[ReceivedStatus | str, Field(union_mode="left_to_right")] | None = Field(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["RegionStatus"]
 
 
-class RegionStatus(ResponseModel):
+@response_shape
+class RegionStatus(ResponseShape):
     """Status information for a specific region."""
 
     status: str | None = Field(default=None, validation_alias="Status", serialization_alias="Status")

@@ -8,13 +8,15 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["ReportContext"]
 
 
-class ReportContext(ResponseModel):
+@response_shape
+class ReportContext(ResponseShape):
     """Details of the license configuration that this generator reports on."""
 
     license_configuration_arns: list[str] = Field(

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ReportFrequencyType,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["ReportFrequency"]
 
 
-class ReportFrequency(ResponseModel):
+@response_shape
+class ReportFrequency(ResponseShape):
     """Details about how frequently reports are generated."""
 
     value: int | None = Field(default=None, validation_alias="value", serialization_alias="value")

@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ReportType,
@@ -22,7 +23,8 @@ from licensemanager_sdk.types._shapes.tag import Tag
 __all__ = ["ReportGenerator"]
 
 
-class ReportGenerator(ResponseModel):
+@response_shape
+class ReportGenerator(ResponseShape):
     """Describe the details of a report generator."""
 
     report_generator_name: str | None = Field(

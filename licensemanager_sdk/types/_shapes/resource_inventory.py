@@ -9,7 +9,8 @@ from typing import Annotated
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._enums import (
     ResourceType,
@@ -18,7 +19,8 @@ from licensemanager_sdk.types._enums import (
 __all__ = ["ResourceInventory"]
 
 
-class ResourceInventory(ResponseModel):
+@response_shape
+class ResourceInventory(ResponseShape):
     """Details about a resource."""
 
     resource_id: str | None = Field(default=None, validation_alias="ResourceId", serialization_alias="ResourceId")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.instance_rule_statement import InstanceRuleStatement
 from licensemanager_sdk.types._shapes.license_configuration_rule_statement import LicenseConfigurationRuleStatement
@@ -16,7 +17,8 @@ from licensemanager_sdk.types._shapes.license_rule_statement import LicenseRuleS
 __all__ = ["RuleStatement"]
 
 
-class RuleStatement(ResponseModel):
+@response_shape
+class RuleStatement(ResponseShape):
     """Rule statement."""
 
     license_configuration_rule_statement: LicenseConfigurationRuleStatement | None = Field(

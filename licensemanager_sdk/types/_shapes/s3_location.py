@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["S3Location"]
 
 
-class S3Location(ResponseModel):
+@response_shape
+class S3Location(ResponseShape):
     """Details of the S3 bucket that report generator reports are published to."""
 
     bucket: str | None = Field(default=None, validation_alias="bucket", serialization_alias="bucket")

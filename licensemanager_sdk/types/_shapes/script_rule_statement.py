@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["ScriptRuleStatement"]
 
 
-class ScriptRuleStatement(ResponseModel):
+@response_shape
+class ScriptRuleStatement(ResponseShape):
     """Rule statement that uses a script to evaluate license asset conditions."""
 
     key_to_match: str | None = Field(default=None, validation_alias="KeyToMatch", serialization_alias="KeyToMatch")

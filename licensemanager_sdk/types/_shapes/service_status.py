@@ -7,7 +7,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 from licensemanager_sdk.types._shapes.cross_account_discovery_service_status import CrossAccountDiscoveryServiceStatus
 from licensemanager_sdk.types._shapes.cross_region_discovery_status import CrossRegionDiscoveryStatus
@@ -15,7 +16,8 @@ from licensemanager_sdk.types._shapes.cross_region_discovery_status import Cross
 __all__ = ["ServiceStatus"]
 
 
-class ServiceStatus(ResponseModel):
+@response_shape
+class ServiceStatus(ResponseShape):
     """Overall service status information for License Manager."""
 
     cross_account_discovery: CrossAccountDiscoveryServiceStatus | None = Field(

@@ -7,13 +7,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from licensemanager_sdk._models import (
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["Tag"]
 
 
-class Tag(ResponseModel):
+@response_shape
+class Tag(ResponseShape):
     """Details about the tags for a resource. For more information about tagging support in License Manager, see the TagResource operation."""
 
     key: str | None = Field(default=None, validation_alias="Key", serialization_alias="Key")

@@ -8,13 +8,15 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     IsoDatetime,
-    ResponseModel,
+    ResponseShape,
+    response_shape,
 )
 
 __all__ = ["TokenData"]
 
 
-class TokenData(ResponseModel):
+@response_shape
+class TokenData(ResponseShape):
     """Describes a token."""
 
     token_id: str | None = Field(default=None, validation_alias="TokenId", serialization_alias="TokenId")
