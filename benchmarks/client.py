@@ -111,7 +111,7 @@ def _tracked(call: Callable[[], object]) -> int:
         gc.enable()
 
 
-def _startup(sdk: str, boto: str, runs: int = 9) -> tuple[float, float]:
+def _startup(sdk: str, boto: str, runs: int = 15) -> tuple[float, float]:
     """Median CPU time of each statement in a fresh interpreter, alternating the two."""
     env = {**os.environ, **_ENV}
     times: dict[str, list[float]] = {sdk: [], boto: []}
