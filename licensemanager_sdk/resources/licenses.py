@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel
-
 from licensemanager_sdk._exceptions import ResponseValidationError
 from licensemanager_sdk._generated._api import Api
 from licensemanager_sdk._models import ResponseShape
@@ -499,15 +497,14 @@ def _required(value: Any, name: str) -> Any:
     return value
 
 
-def _known(model: BaseModel | ResponseShape) -> Any:
-    """A copy of a response model without fields it did not model, so it can be sent back in a request."""
-    cls = type(model)
-    names = model.model_fields_set if isinstance(model, BaseModel) else cls.__pydantic_fields__
-    return cls.model_validate({name: _known_value(getattr(model, name)) for name in names})
+def _known(shape: ResponseShape) -> Any:
+    """A copy of a response shape without fields it did not model, so it can be sent back in a request."""
+    cls = type(shape)
+    return cls.model_validate({name: _known_value(getattr(shape, name)) for name in cls.__pydantic_fields__})
 
 
 def _known_value(value: Any) -> Any:
-    if isinstance(value, (BaseModel, ResponseShape)):
+    if isinstance(value, ResponseShape):
         return _known(value)
     if isinstance(value, list):
         return [_known_value(item) for item in value]
