@@ -78,3 +78,13 @@ class CannedWire:
             raise answer
         status, raw, headers = answer
         return AWSResponse(request.url, status, {"Content-Type": "application/x-amz-json-1.1", **headers}, _Raw(raw))
+
+
+def sorted_user_agent(value: str | bytes) -> list[str]:
+    """A User-Agent header's components, with the feature ids (`m/...`, an unordered set) sorted."""
+    parts = []
+    for part in (value.decode() if isinstance(value, bytes) else value).split(" "):
+        if part.startswith("m/"):
+            part = "m/" + ",".join(sorted(part[2:].split(",")))
+        parts.append(part)
+    return parts

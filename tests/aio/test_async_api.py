@@ -8,10 +8,21 @@ from typing import Any
 
 import pytest
 
-from licensemanager_sdk import AsyncLicenseManager, ConfigurationError, InvalidParameterValueError, LicenseManager
+from licensemanager_sdk import (
+    AsyncLicenseManager,
+    ClientConfig,
+    ConfigurationError,
+    InvalidParameterValueError,
+    LicenseManager,
+)
+from licensemanager_sdk._core.async_transport import aio_config
+from licensemanager_sdk._core.useragent import CachedUserAgent
 from licensemanager_sdk._generated._async_api import AsyncApi
 from licensemanager_sdk._generated._operations import OPERATIONS
 from licensemanager_sdk.local import LocalLicenseManager
+from licensemanager_sdk.local.emulator import PINNED_ENDPOINT
+from tests._wire import sorted_user_agent
+from tests.aio.conftest import SELLER
 from tests.resources.conftest import make_license
 
 pytestmark = pytest.mark.asyncio
@@ -114,3 +125,31 @@ async def test_over_http(local: LocalLicenseManager, seller: LicenseManager) -> 
     async with AsyncLicenseManager(session=session, region_name="us-east-1", endpoint_url=server.url) as lm:
         got = await lm.api.get_license(license_arn=created.arn)
         assert got.license is not None and got.license.license_arn == created.arn
+
+
+async def test_the_user_agent_is_built_once_per_feature_set_and_is_aiobotocores(local: LocalLicenseManager) -> None:
+    session = local.aio_session(account=SELLER)
+    sent: dict[str, list[str]] = {"sdk": [], "plain": []}
+
+    def recorder(side: str) -> Any:
+        def record(request: Any, **_: Any) -> None:
+            sent[side].append(request.headers["User-Agent"].decode())
+
+        return record
+
+    async with AsyncLicenseManager(session=session, endpoint_url=PINNED_ENDPOINT) as lm:
+        client = lm._require_client()
+        assert isinstance(client._user_agent_creator, CachedUserAgent)
+        client.meta.events.register_first("before-send.license-manager", recorder("sdk"))
+        async with session.create_client(
+            "license-manager", endpoint_url=PINNED_ENDPOINT, config=aio_config(ClientConfig())
+        ) as plain:
+            assert not isinstance(plain._user_agent_creator, CachedUserAgent)
+            plain.meta.events.register_first("before-send.license-manager", recorder("plain"))
+            for _ in range(3):  # the first call of a session also reports where its credentials came from
+                await lm.api.list_licenses()
+                await plain.list_licenses()
+    assert len(sent["sdk"]) == len(sent["plain"]) == 3
+    for mine, theirs in zip(sent["sdk"], sent["plain"], strict=True):
+        assert sorted_user_agent(mine) == sorted_user_agent(theirs)
+    assert "aws-license-manager-sdk/" in sent["sdk"][0]

@@ -13,7 +13,7 @@ from botocore.validate import ParamValidationDecorator
 from licensemanager_sdk import ClientConfig, LicenseManager, RequestValidationError
 from licensemanager_sdk._core.transport import botocore_config
 from licensemanager_sdk._core.useragent import CachedUserAgent
-from tests._wire import CannedWire
+from tests._wire import CannedWire, sorted_user_agent
 
 ENDPOINT = "http://localhost.invalid"
 
@@ -21,16 +21,6 @@ ENDPOINT = "http://localhost.invalid"
 def _validates(client: object) -> bool:
     """Whether botocore validates the parameters of this client's calls (its serializer is wrapped to do so)."""
     return isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
-
-
-def _sorted_user_agent(value: str | bytes) -> list[str]:
-    """The header's components, with the feature ids (`m/...`, an unordered set) sorted."""
-    parts = []
-    for part in (value.decode() if isinstance(value, bytes) else value).split(" "):
-        if part.startswith("m/"):
-            part = "m/" + ",".join(sorted(part[2:].split(",")))
-        parts.append(part)
-    return parts
 
 
 def test_sdk_built_clients_leave_parameter_validation_to_the_request_models(lm: LicenseManager) -> None:
@@ -74,7 +64,7 @@ def test_the_user_agent_sent_is_the_one_botocore_builds() -> None:
         lm.api.get_license(license_arn="arn:x")
         plain.get_license(LicenseArn="arn:x")
     for mine, botocores in zip(ours.sent, theirs.sent, strict=True):
-        assert _sorted_user_agent(mine.headers["User-Agent"]) == _sorted_user_agent(botocores.headers["User-Agent"])
+        assert sorted_user_agent(mine.headers["User-Agent"]) == sorted_user_agent(botocores.headers["User-Agent"])
     assert b"aws-license-manager-sdk/" in ours.sent[0].headers["User-Agent"]
 
 
