@@ -135,9 +135,11 @@ _SelfShape = TypeVar("_SelfShape", bound="ResponseShape")
 @dataclass_transform(frozen_default=True, field_specifiers=(Field,))
 def response_shape(cls: type[_SelfShape]) -> type[_SelfShape]:
     """Make a generated `ResponseShape` subclass a slotted pydantic dataclass (frozen by `ResponseShape` itself)."""
-    return typing.cast(
+    shape = typing.cast(
         "type[_SelfShape]", pydantic_dataclass(slots=True, eq=False, repr=False, config=_SHAPE_CONFIG)(cls)
     )
+    shape.model_fields = shape.__pydantic_fields__
+    return shape
 
 
 class ResponseShape:
@@ -150,6 +152,8 @@ class ResponseShape:
     """
 
     __pydantic_fields__: ClassVar[dict[str, FieldInfo]]
+    model_fields: ClassVar[dict[str, FieldInfo]]
+    """The fields by Python name, as on a `BaseModel` class."""
     __pydantic_validator__: ClassVar[SchemaValidator]
     __pydantic_serializer__: ClassVar[SchemaSerializer]
 

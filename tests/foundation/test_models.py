@@ -114,6 +114,7 @@ def test_response_shapes_keep_the_model_methods() -> None:
         "Entitlements": [{"Name": "Users", "MaxCount": 5, "NewThing": True}],
     }
     data = LicenseData.model_validate(wire)
+    assert LicenseData.model_fields["license_name"].validation_alias == "LicenseName"
     assert data.model_extra == {"FutureField": 1}
     assert data.entitlements[0].model_extra == {"NewThing": True}
     assert Entitlement(name="Users").model_extra == {}
