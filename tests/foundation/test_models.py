@@ -80,6 +80,13 @@ def test_requests_reject_unknown_fields_and_enum_values_naming_the_field() -> No
         )
     with pytest.raises(ValidationError, match=r"issuer.Nmae\n  Extra inputs are not permitted"):
         CreateLicenseRequest.model_validate(_license_request(issuer={"Nmae": "x"}))
+    # Entitlement is a response shape too (tolerant when read), yet strict inside a request, as a dict or an instance
+    with pytest.raises(ValidationError, match=r"entitlements\[0\]: unknown field 'MaxCuont'"):
+        CreateLicenseRequest.model_validate(_license_request(entitlements=[{"Name": "U", "MaxCuont": 5}]))
+    with pytest.raises(ValidationError, match=r"entitlements\[1\]: unknown field 'Overag'"):
+        CreateLicenseRequest.model_validate(
+            _license_request(entitlements=[Entitlement(name="A"), Entitlement.model_validate({"Overag": True})])
+        )
 
 
 def test_models_are_frozen() -> None:
