@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import NoRegionError
 
 from licensemanager_sdk._config import ClientConfig
-from licensemanager_sdk._core import useragent
 from licensemanager_sdk._core.async_invoke import AsyncInvoker
 from licensemanager_sdk._core.async_transport import AioSession, client_context
 from licensemanager_sdk._core.transport import NO_REGION, warn_if_retrying
@@ -156,11 +155,9 @@ class AsyncLicenseManager:
             service, session=self._session, region_name=region, endpoint_url=endpoint_url, config=self._config
         )
         try:
-            client = await self._stack.enter_async_context(context)
+            return await self._stack.enter_async_context(context)
         except NoRegionError:
             raise ConfigurationError(NO_REGION.replace("LicenseManager(", "AsyncLicenseManager(")) from None
-        useragent.install(client)  # as the sync clients: the header built once per feature set, not twice per call
-        return client
 
     async def _neighbour(self, service: str, region: str | None, endpoint_url: str | None) -> Any:
         """A client of `service` on this session, made once per (service, region) and closed with this object."""

@@ -1,14 +1,16 @@
-"""Builds aiobotocore clients for `AsyncLicenseManager`, with the same settings as `transport.build_client`, and the
-fast response parser for them. The only place an aiobotocore client is created."""
+"""Builds aiobotocore clients for `AsyncLicenseManager`, with the same settings as `transport.build_client`, the
+fast response parser and the cached User-Agent header. The only place an aiobotocore client is created."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from licensemanager_sdk._config import ClientConfig
 from licensemanager_sdk._core import fastparse as _fastparse
+from licensemanager_sdk._core import useragent as _useragent
 from licensemanager_sdk._core.transport import botocore_config
 
 try:
@@ -57,15 +59,19 @@ def resolve_region(session: AioSession, region_name: str | None) -> str | None:
     return region_name or session.instance_variables().get("region") or os.environ.get("AWS_REGION") or None
 
 
-def client_context(
+@asynccontextmanager
+async def client_context(
     service: str, *, session: AioSession | None, region_name: str | None, endpoint_url: str | None, config: ClientConfig
-) -> Any:
-    """The async context manager of an aiobotocore client (`async with ... as client`), fast parser installed."""
+) -> AsyncIterator[Any]:
+    """An aiobotocore client (`async with ... as client`), fast parser installed and its User-Agent header cached, as
+    `transport.build_client` does for boto3."""
     session = session or get_session()
     install(session)
-    return session.create_client(
+    async with session.create_client(
         service,
         region_name=resolve_region(session, region_name),
         endpoint_url=endpoint_url,
         config=aio_config(config),
-    )
+    ) as client:
+        _useragent.install(client)
+        yield client
