@@ -417,10 +417,13 @@ _VERSIONS: Listing[LicenseData, ListLicenseVersionsResponse] = Listing(
 )
 
 
+_LICENSE_FIELDS = tuple(name for name in LicenseData.model_fields if name in GrantedLicense.model_fields)
+"""The fields a received item (`GrantedLicense`) shares with `LicenseData`."""
+
+
 def license_data(item: GrantedLicense) -> LicenseData:
     """The license fields of a received item, as `LicenseData` (shared with the async client)."""
-    shared = LicenseData.__pydantic_fields__.keys() & GrantedLicense.__pydantic_fields__.keys()
-    return LicenseData.model_validate({name: getattr(item, name) for name in shared})
+    return LicenseData.model_validate({name: getattr(item, name) for name in _LICENSE_FIELDS})
 
 
 def version_fields(
