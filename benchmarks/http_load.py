@@ -25,7 +25,9 @@ from botocore.config import Config
 
 __all__ = ["TARGET_P99_MS", "TARGET_RPS", "run"]
 
-TARGET_RPS = 1000.0
+TARGET_RPS = {"GetLicense": 6000.0, "CheckoutLicense": 2400.0}
+"""Throughput floors per operation: the figures the performance issue measured on the 2-core development machine
+(GetLicense about 6,000-7,000 req/s, durable CheckoutLicense about 2,400 req/s), which later work may not go below."""
 TARGET_P99_MS = 20.0
 ACCOUNT = "111122223333"
 ISSUER = "Bench Corp"
@@ -177,7 +179,6 @@ def run(duration_s: float = 10.0, concurrency: int = 16) -> list[str]:
     if shutil.which("wrk") is None:
         return ["http: wrk is not installed; run `make bench-tools` (apt-get install -y wrk)"]
     lines: list[str] = []
-    target = f"[target >= {TARGET_RPS:,.0f} req/s, p99 < {TARGET_P99_MS:.0f} ms]"
     with tempfile.TemporaryDirectory(prefix="lm-bench-") as tmp:
         workdir = Path(tmp)
         for mode, state in (("in-memory", None), ("sqlite", workdir / "state.sqlite3")):
@@ -185,7 +186,9 @@ def run(duration_s: float = 10.0, concurrency: int = 16) -> list[str]:
                 bodies = _bodies(_seed(url))
                 for operation in ("GetLicense", "CheckoutLicense"):
                     rps, p99, total, errors = _wrk(url, operation, bodies[operation], duration_s, concurrency, workdir)
-                    verdict = "ok" if rps >= TARGET_RPS and p99 < TARGET_P99_MS and errors == 0 else "MISSED"
+                    floor = TARGET_RPS[operation]
+                    target = f"[target >= {floor:,.0f} req/s, p99 < {TARGET_P99_MS:.0f} ms]"
+                    verdict = "ok" if rps >= floor and p99 < TARGET_P99_MS and errors == 0 else "MISSED"
                     failed = f", {errors:,} errors" if errors else ""
                     lines.append(
                         f"http {operation} ({mode}): {rps:,.0f} req/s, p99 {p99:.1f} ms{failed}  {target} {verdict}"

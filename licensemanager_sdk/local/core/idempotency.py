@@ -3,7 +3,6 @@ answer. Records expire after the window; `prune` deletes expired ones a few at a
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import heapq
 import json
@@ -38,6 +37,15 @@ class IdempotencyRecord:
 IDEMPOTENCY: Kind[IdempotencyRecord] = Kind("idem", IdempotencyRecord.from_json, IdempotencyRecord.to_json)
 
 
+def _copied(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars): the record must not share objects with live state."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def _digest(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
@@ -64,10 +72,10 @@ class Idempotency:
                     "ValidationException",
                     f"ClientToken {params['ClientToken']} was already used with different parameters.",
                 )
-            replay: dict[str, Any] = copy.deepcopy(seen.response)
+            replay: dict[str, Any] = _copied(seen.response)
             return replay
         response = handler(caller, params)
-        self._store.put(IDEMPOTENCY, key, IdempotencyRecord(now, digest, copy.deepcopy(response)))
+        self._store.put(IDEMPOTENCY, key, IdempotencyRecord(now, digest, _copied(response)))
         if self._deadlines is not None:
             heapq.heappush(self._deadlines, (now + self._window, key))
         return response

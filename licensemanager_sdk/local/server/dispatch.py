@@ -8,6 +8,8 @@ Order of work for an AWS call: route (X-Amz-Target / awsQuery Action) -> identit
 from __future__ import annotations
 
 import logging
+import os
+import random
 import time
 import uuid
 from collections.abc import Mapping
@@ -74,8 +76,14 @@ class _Refused(Exception):
         self.message = message
 
 
+_REQUEST_IDS = random.Random()  # seeded from os.urandom (again in a forked child); request ids are not secrets
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_REQUEST_IDS.seed)
+
+
 def _new_request_id() -> str:
-    return str(uuid.uuid4())
+    """A random version-4 UUID without a `getrandom` system call per request (a tenth of a checkout's cost)."""
+    return str(uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
 
 
 class Dispatcher:

@@ -104,6 +104,16 @@ def test_half_sent_request_times_out_with_408(quick_server: LocalServer) -> None
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("sent", [b"", b"{}"])
+def test_half_sent_body_times_out_with_408(quick_server: LocalServer, sent: bytes) -> None:
+    head = f"POST / HTTP/1.1\r\nHost: x\r\n{_HEAD}Content-Length: 10\r\n\r\n"
+    started = time.monotonic()
+    answer = _exchange(quick_server, head.encode() + sent, shut=False)
+    assert _status(answer) == 408
+    assert "not received within 0.5 s" in str(_body(answer)["message"])
+    assert time.monotonic() - started < 5
+
+
 def test_idle_keep_alive_connection_is_closed(quick_server: LocalServer) -> None:
     assert _exchange(quick_server, b"", shut=False) == b""
 
