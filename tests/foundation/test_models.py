@@ -109,9 +109,33 @@ def test_models_are_frozen() -> None:
     ],
 )
 def test_timestamps_read_every_form_as_aware_datetimes(wire: object, expected: datetime) -> None:
-    value = LicenseData.model_validate({"CreateTime": wire}).create_time
-    assert value == expected
-    assert value is not None and value.tzinfo is timezone.utc  # the stdlib's, shared: not one tzinfo per value
+    from_python = LicenseData.model_validate({"CreateTime": wire}).create_time
+    from_json = LicenseData.model_validate_json(json.dumps({"CreateTime": wire})).create_time  # the call path's way
+    for value in (from_python, from_json):
+        assert value == expected
+        assert value is not None and value.tzinfo is timezone.utc  # the stdlib's, shared: not one tzinfo per value
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ("99999999999", datetime(1973, 3, 3, 9, 46, 39, 999000, tzinfo=UTC)),  # 11 digits: milliseconds, as pydantic
+        ("1696945150.5", datetime(2023, 10, 10, 13, 39, 10, 500000, tzinfo=UTC)),
+        ("2023-10-10T13:33:36.123456Z", datetime(2023, 10, 10, 13, 33, 36, 123456, tzinfo=UTC)),
+        ("2023-10-10T13:33:36-00:30", datetime(2023, 10, 10, 14, 3, 36, tzinfo=UTC)),
+    ],
+)
+def test_timestamps_from_json_match_the_general_reading(wire: str, expected: datetime) -> None:
+    value = LicenseData.model_validate_json(json.dumps({"CreateTime": wire})).create_time
+    assert value == expected == LicenseData.model_validate({"CreateTime": wire}).create_time
+    assert value is not None and value.tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize("wire", ["soon", "2023-13-10T00:00:00Z", True])
+def test_unreadable_timestamp_in_json_names_the_field(wire: object) -> None:
+    with pytest.raises(ValidationError, match=r"Validity\.Begin\n.*valid datetime") as caught:
+        LicenseData.model_validate_json(json.dumps({"Validity": {"Begin": wire}}))
+    assert caught.value.error_count() == 1
 
 
 def test_response_shapes_keep_the_model_methods() -> None:
