@@ -86,7 +86,7 @@ def _field(facts: ServiceFacts, struct: Structure, member: Member) -> str:
     if struct.strict and member.required and member.wire != "ClientToken":
         line = f"    {member.name}: {annotation} = Field({aliases})"
     elif not struct.strict and kind in ("list", "map"):
-        factory = "list" if kind == "list" else "dict"
+        factory = "empty_list" if kind == "list" else "empty_dict"  # not `list`: see `_models.empty_list`
         line = f"    {member.name}: {annotation} = Field(default_factory={factory}, {aliases})"
     else:
         line = f"    {member.name}: {annotation} | None = Field(default=None, {aliases})"
@@ -187,7 +187,7 @@ def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
     return modules
 
 
-_MODEL_HELPERS = {"IsoDatetime", "SecretToken", "decimal_or_none", "response_shape"}
+_MODEL_HELPERS = {"IsoDatetime", "SecretToken", "decimal_or_none", "empty_dict", "empty_list", "response_shape"}
 
 
 def render_shapes_init(facts: ServiceFacts) -> str:

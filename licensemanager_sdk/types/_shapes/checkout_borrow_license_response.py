@@ -9,6 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.entitlement_data import EntitlementData
 from licensemanager_sdk.types._shapes.metadata import Metadata
@@ -26,7 +27,7 @@ class CheckoutBorrowLicenseResponse(TopLevelResponse):
     )
     """License consumption token."""
     entitlements_allowed: list[EntitlementData] = Field(
-        default_factory=list, validation_alias="EntitlementsAllowed", serialization_alias="EntitlementsAllowed"
+        default_factory=empty_list, validation_alias="EntitlementsAllowed", serialization_alias="EntitlementsAllowed"
     )
     """Allowed license entitlements."""
     node_id: str | None = Field(default=None, validation_alias="NodeId", serialization_alias="NodeId")
@@ -40,6 +41,6 @@ class CheckoutBorrowLicenseResponse(TopLevelResponse):
     )
     """Date and time at which the license checkout expires."""
     checkout_metadata: list[Metadata] = Field(
-        default_factory=list, validation_alias="CheckoutMetadata", serialization_alias="CheckoutMetadata"
+        default_factory=empty_list, validation_alias="CheckoutMetadata", serialization_alias="CheckoutMetadata"
     )
     """Information about constraints."""

@@ -11,6 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._enums import (
     CheckoutType,
@@ -32,7 +33,7 @@ class CheckoutLicenseResponse(TopLevelResponse):
     )
     """License consumption token."""
     entitlements_allowed: list[EntitlementData] = Field(
-        default_factory=list, validation_alias="EntitlementsAllowed", serialization_alias="EntitlementsAllowed"
+        default_factory=empty_list, validation_alias="EntitlementsAllowed", serialization_alias="EntitlementsAllowed"
     )
     """Allowed license entitlements."""
     signed_token: str | None = Field(default=None, validation_alias="SignedToken", serialization_alias="SignedToken")

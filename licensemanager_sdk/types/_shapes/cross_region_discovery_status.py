@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_dict,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.region_status import RegionStatus
@@ -20,6 +21,6 @@ class CrossRegionDiscoveryStatus(ResponseShape):
     """Status information for cross-region discovery."""
 
     message: dict[str, RegionStatus] = Field(
-        default_factory=dict, validation_alias="Message", serialization_alias="Message"
+        default_factory=empty_dict, validation_alias="Message", serialization_alias="Message"
     )
     """Map of region status messages for cross-region discovery."""

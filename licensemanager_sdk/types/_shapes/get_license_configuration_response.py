@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._enums import (
     LicenseCountingType,
@@ -43,7 +44,7 @@ class GetLicenseConfigurationResponse(TopLevelResponse):
     )
     """Dimension for which the licenses are counted."""
     license_rules: list[str] = Field(
-        default_factory=list, validation_alias="LicenseRules", serialization_alias="LicenseRules"
+        default_factory=empty_list, validation_alias="LicenseRules", serialization_alias="LicenseRules"
     )
     """License rules."""
     license_count: int | None = Field(default=None, validation_alias="LicenseCount", serialization_alias="LicenseCount")
@@ -63,21 +64,23 @@ class GetLicenseConfigurationResponse(TopLevelResponse):
     )
     """Account ID of the owner of the license configuration."""
     consumed_license_summary_list: list[ConsumedLicenseSummary] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ConsumedLicenseSummaryList",
         serialization_alias="ConsumedLicenseSummaryList",
     )
     """Summaries of the licenses consumed by resources."""
     managed_resource_summary_list: list[ManagedResourceSummary] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ManagedResourceSummaryList",
         serialization_alias="ManagedResourceSummaryList",
     )
     """Summaries of the managed resources."""
-    tags: list[Tag] = Field(default_factory=list, validation_alias="Tags", serialization_alias="Tags")
+    tags: list[Tag] = Field(default_factory=empty_list, validation_alias="Tags", serialization_alias="Tags")
     """Tags for the license configuration."""
     product_information_list: list[ProductInformation] = Field(
-        default_factory=list, validation_alias="ProductInformationList", serialization_alias="ProductInformationList"
+        default_factory=empty_list,
+        validation_alias="ProductInformationList",
+        serialization_alias="ProductInformationList",
     )
     """Product information."""
     automated_discovery_information: AutomatedDiscoveryInformation | None = Field(

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.organization_configuration import OrganizationConfiguration
 from licensemanager_sdk.types._shapes.service_status import ServiceStatus
@@ -45,7 +46,7 @@ class GetServiceSettingsResponse(TopLevelResponse):
     )
     """Cross region discovery home region."""
     cross_region_discovery_source_regions: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="CrossRegionDiscoverySourceRegions",
         serialization_alias="CrossRegionDiscoverySourceRegions",
     )

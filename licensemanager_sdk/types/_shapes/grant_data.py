@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -48,7 +49,7 @@ class GrantData(ResponseShape):
     version: str | None = Field(default=None, validation_alias="Version", serialization_alias="Version")
     """Grant version."""
     granted_operations: list[Annotated[AllowedOperation | str, Field(union_mode="left_to_right")]] = Field(
-        default_factory=list, validation_alias="GrantedOperations", serialization_alias="GrantedOperations"
+        default_factory=empty_list, validation_alias="GrantedOperations", serialization_alias="GrantedOperations"
     )
     """Granted operations."""
     options: Options | None = Field(default=None, validation_alias="Options", serialization_alias="Options")

@@ -11,6 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -51,7 +52,7 @@ class GrantedLicense(ResponseShape):
     beneficiary: str | None = Field(default=None, validation_alias="Beneficiary", serialization_alias="Beneficiary")
     """Granted license beneficiary."""
     entitlements: list[Entitlement] = Field(
-        default_factory=list, validation_alias="Entitlements", serialization_alias="Entitlements"
+        default_factory=empty_list, validation_alias="Entitlements", serialization_alias="Entitlements"
     )
     """License entitlements."""
     consumption_configuration: ConsumptionConfiguration | None = Field(
@@ -59,7 +60,7 @@ class GrantedLicense(ResponseShape):
     )
     """Configuration for consumption of the license."""
     license_metadata: list[Metadata] = Field(
-        default_factory=list, validation_alias="LicenseMetadata", serialization_alias="LicenseMetadata"
+        default_factory=empty_list, validation_alias="LicenseMetadata", serialization_alias="LicenseMetadata"
     )
     """Granted license metadata."""
     create_time: IsoDatetime | None = Field(

@@ -11,6 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -31,19 +32,19 @@ class LicenseAssetGroup(ResponseShape):
     description: str | None = Field(default=None, validation_alias="Description", serialization_alias="Description")
     """License asset group description."""
     license_asset_group_configurations: list[LicenseAssetGroupConfiguration] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="LicenseAssetGroupConfigurations",
         serialization_alias="LicenseAssetGroupConfigurations",
     )
     """License asset group configurations."""
     associated_license_asset_ruleset_arns: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="AssociatedLicenseAssetRulesetARNs",
         serialization_alias="AssociatedLicenseAssetRulesetARNs",
     )
     """ARNs of associated license asset rulesets."""
     properties: list[LicenseAssetGroupProperty] = Field(
-        default_factory=list, validation_alias="Properties", serialization_alias="Properties"
+        default_factory=empty_list, validation_alias="Properties", serialization_alias="Properties"
     )
     """License asset group properties."""
     license_asset_group_arn: str | None = Field(

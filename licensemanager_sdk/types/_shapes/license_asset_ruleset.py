@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.license_asset_rule import LicenseAssetRule
@@ -23,7 +24,9 @@ class LicenseAssetRuleset(ResponseShape):
     """License asset ruleset name."""
     description: str | None = Field(default=None, validation_alias="Description", serialization_alias="Description")
     """License asset ruleset description."""
-    rules: list[LicenseAssetRule] = Field(default_factory=list, validation_alias="Rules", serialization_alias="Rules")
+    rules: list[LicenseAssetRule] = Field(
+        default_factory=empty_list, validation_alias="Rules", serialization_alias="Rules"
+    )
     """License asset rules."""
     license_asset_ruleset_arn: str | None = Field(
         default=None, validation_alias="LicenseAssetRulesetArn", serialization_alias="LicenseAssetRulesetArn"

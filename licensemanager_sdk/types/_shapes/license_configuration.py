@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -44,7 +45,7 @@ class LicenseConfiguration(ResponseShape):
     )
     """Dimension to use to track the license inventory."""
     license_rules: list[str] = Field(
-        default_factory=list, validation_alias="LicenseRules", serialization_alias="LicenseRules"
+        default_factory=empty_list, validation_alias="LicenseRules", serialization_alias="LicenseRules"
     )
     """License rules."""
     license_count: int | None = Field(default=None, validation_alias="LicenseCount", serialization_alias="LicenseCount")
@@ -68,19 +69,21 @@ class LicenseConfiguration(ResponseShape):
     )
     """Account ID of the license configuration's owner."""
     consumed_license_summary_list: list[ConsumedLicenseSummary] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ConsumedLicenseSummaryList",
         serialization_alias="ConsumedLicenseSummaryList",
     )
     """Summaries for licenses consumed by various resources."""
     managed_resource_summary_list: list[ManagedResourceSummary] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ManagedResourceSummaryList",
         serialization_alias="ManagedResourceSummaryList",
     )
     """Summaries for managed resources."""
     product_information_list: list[ProductInformation] = Field(
-        default_factory=list, validation_alias="ProductInformationList", serialization_alias="ProductInformationList"
+        default_factory=empty_list,
+        validation_alias="ProductInformationList",
+        serialization_alias="ProductInformationList",
     )
     """Product information."""
     automated_discovery_information: AutomatedDiscoveryInformation | None = Field(

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.product_code_list_item import ProductCodeListItem
@@ -24,6 +25,6 @@ class LicenseConversionContext(ResponseShape):
     )
     """The Usage operation value that corresponds to the license type you are converting your resource from. For more information about which platforms correspond to which usage operation values see Sample data: usage operation by platform"""
     product_codes: list[ProductCodeListItem] = Field(
-        default_factory=list, validation_alias="ProductCodes", serialization_alias="ProductCodes"
+        default_factory=empty_list, validation_alias="ProductCodes", serialization_alias="ProductCodes"
     )
     """Product codes referred to in the license conversion process."""

@@ -11,6 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -50,7 +51,7 @@ class LicenseData(ResponseShape):
     beneficiary: str | None = Field(default=None, validation_alias="Beneficiary", serialization_alias="Beneficiary")
     """License beneficiary."""
     entitlements: list[Entitlement] = Field(
-        default_factory=list, validation_alias="Entitlements", serialization_alias="Entitlements"
+        default_factory=empty_list, validation_alias="Entitlements", serialization_alias="Entitlements"
     )
     """License entitlements."""
     consumption_configuration: ConsumptionConfiguration | None = Field(
@@ -58,7 +59,7 @@ class LicenseData(ResponseShape):
     )
     """Configuration for consumption of the license."""
     license_metadata: list[Metadata] = Field(
-        default_factory=list, validation_alias="LicenseMetadata", serialization_alias="LicenseMetadata"
+        default_factory=empty_list, validation_alias="LicenseMetadata", serialization_alias="LicenseMetadata"
     )
     """License metadata."""
     create_time: IsoDatetime | None = Field(

@@ -11,6 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -50,6 +51,6 @@ class LicenseOperationFailure(ResponseShape):
     )
     """The requester is "License Manager Automated Discovery"."""
     metadata_list: list[Metadata] = Field(
-        default_factory=list, validation_alias="MetadataList", serialization_alias="MetadataList"
+        default_factory=empty_list, validation_alias="MetadataList", serialization_alias="MetadataList"
     )
     """Reserved."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.entitlement_usage import EntitlementUsage
@@ -20,6 +21,6 @@ class LicenseUsage(ResponseShape):
     """Describes the entitlement usage associated with a license."""
 
     entitlement_usages: list[EntitlementUsage] = Field(
-        default_factory=list, validation_alias="EntitlementUsages", serialization_alias="EntitlementUsages"
+        default_factory=empty_list, validation_alias="EntitlementUsages", serialization_alias="EntitlementUsages"
     )
     """License entitlement usages."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.asset import Asset
 
@@ -17,7 +18,7 @@ __all__ = ["ListAssetsForLicenseAssetGroupResponse"]
 class ListAssetsForLicenseAssetGroupResponse(TopLevelResponse):
     """The `ListAssetsForLicenseAssetGroupResponse` shape."""
 
-    assets: list[Asset] = Field(default_factory=list, validation_alias="Assets", serialization_alias="Assets")
+    assets: list[Asset] = Field(default_factory=empty_list, validation_alias="Assets", serialization_alias="Assets")
     """Assets."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")
     """Token for the next set of results."""

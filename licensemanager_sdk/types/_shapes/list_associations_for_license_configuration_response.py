@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_configuration_association import LicenseConfigurationAssociation
 
@@ -18,7 +19,7 @@ class ListAssociationsForLicenseConfigurationResponse(TopLevelResponse):
     """The `ListAssociationsForLicenseConfigurationResponse` shape."""
 
     license_configuration_associations: list[LicenseConfigurationAssociation] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="LicenseConfigurationAssociations",
         serialization_alias="LicenseConfigurationAssociations",
     )

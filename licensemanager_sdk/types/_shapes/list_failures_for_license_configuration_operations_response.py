@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_operation_failure import LicenseOperationFailure
 
@@ -18,7 +19,7 @@ class ListFailuresForLicenseConfigurationOperationsResponse(TopLevelResponse):
     """The `ListFailuresForLicenseConfigurationOperationsResponse` shape."""
 
     license_operation_failure_list: list[LicenseOperationFailure] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="LicenseOperationFailureList",
         serialization_alias="LicenseOperationFailureList",
     )

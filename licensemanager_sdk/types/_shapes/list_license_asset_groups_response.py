@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_asset_group import LicenseAssetGroup
 
@@ -18,7 +19,7 @@ class ListLicenseAssetGroupsResponse(TopLevelResponse):
     """The `ListLicenseAssetGroupsResponse` shape."""
 
     license_asset_groups: list[LicenseAssetGroup] = Field(
-        default_factory=list, validation_alias="LicenseAssetGroups", serialization_alias="LicenseAssetGroups"
+        default_factory=empty_list, validation_alias="LicenseAssetGroups", serialization_alias="LicenseAssetGroups"
     )
     """License asset groups."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

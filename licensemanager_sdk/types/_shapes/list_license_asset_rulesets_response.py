@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_asset_ruleset import LicenseAssetRuleset
 
@@ -18,7 +19,7 @@ class ListLicenseAssetRulesetsResponse(TopLevelResponse):
     """The `ListLicenseAssetRulesetsResponse` shape."""
 
     license_asset_rulesets: list[LicenseAssetRuleset] = Field(
-        default_factory=list, validation_alias="LicenseAssetRulesets", serialization_alias="LicenseAssetRulesets"
+        default_factory=empty_list, validation_alias="LicenseAssetRulesets", serialization_alias="LicenseAssetRulesets"
     )
     """License asset rulesets."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_configuration import LicenseConfiguration
 
@@ -18,7 +19,9 @@ class ListLicenseConfigurationsForOrganizationResponse(TopLevelResponse):
     """The `ListLicenseConfigurationsForOrganizationResponse` shape."""
 
     license_configurations: list[LicenseConfiguration] = Field(
-        default_factory=list, validation_alias="LicenseConfigurations", serialization_alias="LicenseConfigurations"
+        default_factory=empty_list,
+        validation_alias="LicenseConfigurations",
+        serialization_alias="LicenseConfigurations",
     )
     """License configurations."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_conversion_task import LicenseConversionTask
 
@@ -18,7 +19,9 @@ class ListLicenseConversionTasksResponse(TopLevelResponse):
     """The `ListLicenseConversionTasksResponse` shape."""
 
     license_conversion_tasks: list[LicenseConversionTask] = Field(
-        default_factory=list, validation_alias="LicenseConversionTasks", serialization_alias="LicenseConversionTasks"
+        default_factory=empty_list,
+        validation_alias="LicenseConversionTasks",
+        serialization_alias="LicenseConversionTasks",
     )
     """Information about the license configuration tasks for your account."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

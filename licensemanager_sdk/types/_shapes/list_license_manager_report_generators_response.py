@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.report_generator import ReportGenerator
 
@@ -18,7 +19,7 @@ class ListLicenseManagerReportGeneratorsResponse(TopLevelResponse):
     """The `ListLicenseManagerReportGeneratorsResponse` shape."""
 
     report_generators: list[ReportGenerator] = Field(
-        default_factory=list, validation_alias="ReportGenerators", serialization_alias="ReportGenerators"
+        default_factory=empty_list, validation_alias="ReportGenerators", serialization_alias="ReportGenerators"
     )
     """A report generator that creates periodic reports about your license configurations."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

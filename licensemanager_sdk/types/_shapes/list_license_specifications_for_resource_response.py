@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_specification import LicenseSpecification
 
@@ -18,7 +19,9 @@ class ListLicenseSpecificationsForResourceResponse(TopLevelResponse):
     """The `ListLicenseSpecificationsForResourceResponse` shape."""
 
     license_specifications: list[LicenseSpecification] = Field(
-        default_factory=list, validation_alias="LicenseSpecifications", serialization_alias="LicenseSpecifications"
+        default_factory=empty_list,
+        validation_alias="LicenseSpecifications",
+        serialization_alias="LicenseSpecifications",
     )
     """License configurations associated with a resource."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

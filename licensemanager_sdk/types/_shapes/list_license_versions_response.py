@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_data import LicenseData
 
@@ -18,7 +19,7 @@ class ListLicenseVersionsResponse(TopLevelResponse):
     """The `ListLicenseVersionsResponse` shape."""
 
     licenses: list[LicenseData] = Field(
-        default_factory=list, validation_alias="Licenses", serialization_alias="Licenses"
+        default_factory=empty_list, validation_alias="Licenses", serialization_alias="Licenses"
     )
     """License details."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

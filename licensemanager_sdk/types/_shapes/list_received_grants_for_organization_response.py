@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.grant_data import GrantData
 
@@ -17,7 +18,7 @@ __all__ = ["ListReceivedGrantsForOrganizationResponse"]
 class ListReceivedGrantsForOrganizationResponse(TopLevelResponse):
     """The `ListReceivedGrantsForOrganizationResponse` shape."""
 
-    grants: list[GrantData] = Field(default_factory=list, validation_alias="Grants", serialization_alias="Grants")
+    grants: list[GrantData] = Field(default_factory=empty_list, validation_alias="Grants", serialization_alias="Grants")
     """Lists the grants the organization has received."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")
     """Token for the next set of results."""

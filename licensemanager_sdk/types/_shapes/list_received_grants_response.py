@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.grant_data import GrantData
 
@@ -17,7 +18,7 @@ __all__ = ["ListReceivedGrantsResponse"]
 class ListReceivedGrantsResponse(TopLevelResponse):
     """The `ListReceivedGrantsResponse` shape."""
 
-    grants: list[GrantData] = Field(default_factory=list, validation_alias="Grants", serialization_alias="Grants")
+    grants: list[GrantData] = Field(default_factory=empty_list, validation_alias="Grants", serialization_alias="Grants")
     """Received grant details."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")
     """Token for the next set of results."""

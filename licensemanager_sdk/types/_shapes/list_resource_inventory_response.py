@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.resource_inventory import ResourceInventory
 
@@ -18,7 +19,9 @@ class ListResourceInventoryResponse(TopLevelResponse):
     """The `ListResourceInventoryResponse` shape."""
 
     resource_inventory_list: list[ResourceInventory] = Field(
-        default_factory=list, validation_alias="ResourceInventoryList", serialization_alias="ResourceInventoryList"
+        default_factory=empty_list,
+        validation_alias="ResourceInventoryList",
+        serialization_alias="ResourceInventoryList",
     )
     """Information about the resources."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.tag import Tag
 
@@ -17,5 +18,5 @@ __all__ = ["ListTagsForResourceResponse"]
 class ListTagsForResourceResponse(TopLevelResponse):
     """The `ListTagsForResourceResponse` shape."""
 
-    tags: list[Tag] = Field(default_factory=list, validation_alias="Tags", serialization_alias="Tags")
+    tags: list[Tag] = Field(default_factory=empty_list, validation_alias="Tags", serialization_alias="Tags")
     """Information about the tags."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.token_data import TokenData
 
@@ -17,7 +18,7 @@ __all__ = ["ListTokensResponse"]
 class ListTokensResponse(TopLevelResponse):
     """The `ListTokensResponse` shape."""
 
-    tokens: list[TokenData] = Field(default_factory=list, validation_alias="Tokens", serialization_alias="Tokens")
+    tokens: list[TokenData] = Field(default_factory=empty_list, validation_alias="Tokens", serialization_alias="Tokens")
     """Received token details."""
     next_token: str | None = Field(default=None, validation_alias="NextToken", serialization_alias="NextToken")
     """Token for the next set of results."""

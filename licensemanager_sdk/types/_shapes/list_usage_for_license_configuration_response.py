@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     TopLevelResponse,
+    empty_list,
 )
 from licensemanager_sdk.types._shapes.license_configuration_usage import LicenseConfigurationUsage
 
@@ -18,7 +19,7 @@ class ListUsageForLicenseConfigurationResponse(TopLevelResponse):
     """The `ListUsageForLicenseConfigurationResponse` shape."""
 
     license_configuration_usage_list: list[LicenseConfigurationUsage] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="LicenseConfigurationUsageList",
         serialization_alias="LicenseConfigurationUsageList",
     )

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 
@@ -23,6 +24,6 @@ class MatchingRuleStatement(ResponseShape):
     constraint: str | None = Field(default=None, validation_alias="Constraint", serialization_alias="Constraint")
     """Constraint."""
     value_to_match: list[str] = Field(
-        default_factory=list, validation_alias="ValueToMatch", serialization_alias="ValueToMatch"
+        default_factory=empty_list, validation_alias="ValueToMatch", serialization_alias="ValueToMatch"
     )
     """Value to match."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.matching_rule_statement import MatchingRuleStatement
@@ -21,10 +22,12 @@ class OrRuleStatement(ResponseShape):
     """OR rule statement."""
 
     matching_rule_statements: list[MatchingRuleStatement] = Field(
-        default_factory=list, validation_alias="MatchingRuleStatements", serialization_alias="MatchingRuleStatements"
+        default_factory=empty_list,
+        validation_alias="MatchingRuleStatements",
+        serialization_alias="MatchingRuleStatements",
     )
     """Matching rule statements."""
     script_rule_statements: list[ScriptRuleStatement] = Field(
-        default_factory=list, validation_alias="ScriptRuleStatements", serialization_alias="ScriptRuleStatements"
+        default_factory=empty_list, validation_alias="ScriptRuleStatements", serialization_alias="ScriptRuleStatements"
     )
     """Script rule statements."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._shapes.product_information_filter import ProductInformationFilter
@@ -22,7 +23,7 @@ class ProductInformation(ResponseShape):
     resource_type: str | None = Field(default=None, validation_alias="ResourceType", serialization_alias="ResourceType")
     """Resource type. The possible values are SSM_MANAGED | RDS."""
     product_information_filter_list: list[ProductInformationFilter] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ProductInformationFilterList",
         serialization_alias="ProductInformationFilterList",
     )

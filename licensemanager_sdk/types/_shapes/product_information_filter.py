@@ -8,6 +8,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 
@@ -25,7 +26,7 @@ class ProductInformationFilter(ResponseShape):
     )
     """Filter name."""
     product_information_filter_value: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="ProductInformationFilterValue",
         serialization_alias="ProductInformationFilterValue",
     )

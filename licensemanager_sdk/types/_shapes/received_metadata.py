@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -33,6 +34,6 @@ class ReceivedMetadata(ResponseShape):
     )
     """Received status reason."""
     allowed_operations: list[Annotated[AllowedOperation | str, Field(union_mode="left_to_right")]] = Field(
-        default_factory=list, validation_alias="AllowedOperations", serialization_alias="AllowedOperations"
+        default_factory=empty_list, validation_alias="AllowedOperations", serialization_alias="AllowedOperations"
     )
     """Allowed operations."""

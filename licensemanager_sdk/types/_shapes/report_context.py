@@ -9,6 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 
@@ -20,13 +21,15 @@ class ReportContext(ResponseShape):
     """Details of the license configuration that this generator reports on."""
 
     license_configuration_arns: list[str] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         validation_alias="licenseConfigurationArns",
         serialization_alias="licenseConfigurationArns",
     )
     """Amazon Resource Name (ARN) of the license configuration that this generator reports on."""
     license_asset_group_arns: list[str] = Field(
-        default_factory=list, validation_alias="licenseAssetGroupArns", serialization_alias="licenseAssetGroupArns"
+        default_factory=empty_list,
+        validation_alias="licenseAssetGroupArns",
+        serialization_alias="licenseAssetGroupArns",
     )
     """Amazon Resource Names (ARNs) of the license asset groups to include in the report."""
     report_start_date: IsoDatetime | None = Field(

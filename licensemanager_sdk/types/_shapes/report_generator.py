@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -32,7 +33,7 @@ class ReportGenerator(ResponseShape):
     )
     """Name of the report generator."""
     report_type: list[Annotated[ReportType | str, Field(union_mode="left_to_right")]] = Field(
-        default_factory=list, validation_alias="ReportType", serialization_alias="ReportType"
+        default_factory=empty_list, validation_alias="ReportType", serialization_alias="ReportType"
     )
     """Type of reports that are generated."""
     report_context: ReportContext | None = Field(
@@ -73,5 +74,5 @@ class ReportGenerator(ResponseShape):
     """Details of the S3 bucket that report generator reports are published to."""
     create_time: str | None = Field(default=None, validation_alias="CreateTime", serialization_alias="CreateTime")
     """Time the report was created."""
-    tags: list[Tag] = Field(default_factory=list, validation_alias="Tags", serialization_alias="Tags")
+    tags: list[Tag] = Field(default_factory=empty_list, validation_alias="Tags", serialization_alias="Tags")
     """Tags associated with the report generator."""

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from licensemanager_sdk._models import (
     ResponseShape,
+    empty_list,
     response_shape,
 )
 from licensemanager_sdk.types._enums import (
@@ -42,7 +43,9 @@ class ResourceInventory(ResponseShape):
     )
     """ID of the account that owns the resource."""
     marketplace_product_codes: list[str] = Field(
-        default_factory=list, validation_alias="MarketplaceProductCodes", serialization_alias="MarketplaceProductCodes"
+        default_factory=empty_list,
+        validation_alias="MarketplaceProductCodes",
+        serialization_alias="MarketplaceProductCodes",
     )
     """List of Marketplace product codes associated with the resource."""
     usage_operation: str | None = Field(

@@ -9,6 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     IsoDatetime,
     ResponseShape,
+    empty_list,
     response_shape,
 )
 
@@ -30,10 +31,12 @@ class TokenData(ResponseShape):
     )
     """Token expiration time, in ISO8601-UTC format."""
     token_properties: list[str] = Field(
-        default_factory=list, validation_alias="TokenProperties", serialization_alias="TokenProperties"
+        default_factory=empty_list, validation_alias="TokenProperties", serialization_alias="TokenProperties"
     )
     """Data specified by the caller."""
-    role_arns: list[str] = Field(default_factory=list, validation_alias="RoleArns", serialization_alias="RoleArns")
+    role_arns: list[str] = Field(
+        default_factory=empty_list, validation_alias="RoleArns", serialization_alias="RoleArns"
+    )
     """Amazon Resource Names (ARN) of the roles included in the token."""
     status: str | None = Field(default=None, validation_alias="Status", serialization_alias="Status")
     """Token status. The possible values are AVAILABLE and DELETED."""
