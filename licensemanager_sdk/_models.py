@@ -30,6 +30,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     SecretStr,
     SerializationInfo,
@@ -39,6 +40,7 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonSchemaValue
 from pydantic.main import IncEx
 from pydantic_core import PydanticCustomError, SchemaSerializer, SchemaValidator, core_schema
 from typing_extensions import dataclass_transform
@@ -120,6 +122,12 @@ class _WireTimestamp:
         return core_schema.json_or_python_schema(
             json_schema=from_json, python_schema=general, serialization=general.get("serialization")
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(core_schema.datetime_schema())  # the paths above are how, not what: a date-time string
 
 
 IsoDatetime = Annotated[

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from licensemanager_sdk.types import (
     CheckoutLicenseResponse,
@@ -171,6 +171,11 @@ def test_response_shapes_keep_the_model_methods() -> None:
         assert again == data
         assert again.model_extra == {"FutureField": 1}
         assert again.entitlements[0].model_extra == {"NewThing": True}
+
+
+def test_timestamps_have_a_date_time_json_schema() -> None:
+    begin = TypeAdapter(DatetimeRange).json_schema()["properties"]["Begin"]
+    assert begin["anyOf"] == [{"format": "date-time", "type": "string"}, {"type": "null"}]
 
 
 def test_timestamps_serialise_as_iso_utc_for_the_wire() -> None:
