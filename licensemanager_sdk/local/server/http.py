@@ -41,7 +41,9 @@ _REASONS = {code: reason.encode("latin-1") for code, (reason, _) in BaseHTTPRequ
 
 _REJECT_CODES = {408: "RequestTimeout", 413: "RequestEntityTooLarge", 414: "RequestURITooLong", 431: "BadRequest"}
 _HEX = frozenset(b"0123456789abcdefABCDEF")
-_KERNEL_TIMEOUTS = sys.platform != "win32" and hasattr(socket, "SO_RCVTIMEO") and hasattr(socket, "SO_SNDTIMEO")
+_KERNEL_TIMEOUTS = sys.platform != "win32" and all(
+    hasattr(socket, name) for name in ("SO_RCVTIMEO", "SO_SNDTIMEO", "MSG_DONTWAIT", "MSG_PEEK")
+)
 _UNSAFE_IN_HEADER = str.maketrans({"\r": " ", "\n": " "})
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from licensemanager_sdk.local import LocalLicenseManager, LocalServer
+from licensemanager_sdk.local.server import http
 from licensemanager_sdk.local.server.http import MAX_BODY
 
 from .support import headers
@@ -91,8 +92,12 @@ def test_valid_chunked_body_is_served(server: LocalServer) -> None:
     assert _status(answer) == 200
 
 
-@pytest.fixture
-def quick_server(local: LocalLicenseManager) -> Iterator[LocalServer]:
+@pytest.fixture(params=["kernel timeouts", "python timeouts"])
+def quick_server(
+    request: pytest.FixtureRequest, local: LocalLicenseManager, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalServer]:
+    """A server with a 0.5 s read timeout, kept by the kernel (POSIX) or by Python's socket timeout (Windows)."""
+    monkeypatch.setattr(http, "_KERNEL_TIMEOUTS", request.param == "kernel timeouts")
     with LocalServer(local.handle_http, read_timeout=0.5, max_connections=8) as running:
         yield running
 
