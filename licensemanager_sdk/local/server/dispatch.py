@@ -8,15 +8,13 @@ Order of work for an AWS call: route (X-Amz-Target / awsQuery Action) -> identit
 from __future__ import annotations
 
 import logging
-import os
-import random
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from ..core.faults import NOT_IMPLEMENTED_CODE, SERIALIZATION_CODE, UNKNOWN_OPERATION_CODE, ServiceFault, status_for
+from ..core.ids import new_uuid
 from ..core.model import operations, service_model
 from ..core.query import namespace_of
 from ..engine import Caller, Engine
@@ -76,16 +74,6 @@ class _Refused(Exception):
         self.message = message
 
 
-_REQUEST_IDS = random.Random()  # seeded from os.urandom (again in a forked child); request ids are not secrets
-if hasattr(os, "register_at_fork"):  # not on Windows
-    os.register_at_fork(after_in_child=_REQUEST_IDS.seed)
-
-
-def _new_request_id() -> str:
-    """A random version-4 UUID without a `getrandom` system call per request (a tenth of a checkout's cost)."""
-    return str(uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4))
-
-
 class Dispatcher:
     """Routes requests to the engine (AWS calls) or to the control endpoints (`/_local/...`)."""
 
@@ -97,7 +85,7 @@ class Dispatcher:
 
     def handle_http(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Answer:
         """Answer one request. Never raises: a bug in the emulator answers 500 `InternalFailure` (and is logged)."""
-        request_id = _new_request_id()
+        request_id = new_uuid()
         try:
             if path.startswith(CONTROL_PREFIX):
                 if _marketplace.owns(path):  # needs the headers (Content-Type)

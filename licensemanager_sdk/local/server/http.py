@@ -70,12 +70,12 @@ def _content_length(text: str) -> int:
     return length
 
 
-def _header_line(key: str, value: str) -> bytes:
-    """`key: value` CRLF; CR/LF cannot split it and characters outside latin-1 become `?`."""
-    line = f"{key}: {value}"
-    if not line.isprintable():  # control characters: only then look for CR/LF
-        line = line.translate(_UNSAFE_IN_HEADER)
-    return (line + "\r\n").encode("latin-1", "replace")
+def _header_block(headers: Mapping[str, str]) -> str:
+    """`key: value` CRLF lines; CR/LF in a key or value cannot split a line (they become spaces)."""
+    block = "".join(f"{key}: {value}\r\n" for key, value in headers.items())
+    if block.count("\r") != len(headers) or block.count("\n") != len(headers):  # a CR or LF of a header's own
+        block = "".join(f"{key}: {value}".translate(_UNSAFE_IN_HEADER) + "\r\n" for key, value in headers.items())
+    return block
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -135,20 +135,25 @@ class _Handler(BaseHTTPRequestHandler):
             return
         method, path, version = parts
         headers: dict[str, str] = {}
-        for _ in range(_MAX_HEADERS + 1):
-            raw = self._read_line("header")
-            if raw in (b"\r\n", b"\n"):
-                break
-            name, sep, value = raw.decode("latin-1").partition(":")
-            if not sep or not name.strip():
-                self._reject(400, "Malformed header line.")
+        try:
+            for _ in range(_MAX_HEADERS + 1):
+                raw = rfile.readline(_MAX_HEADER_LINE + 1)
+                if raw[-1:] != b"\n" or len(raw) > _MAX_HEADER_LINE:
+                    raw = self._checked_line(raw, "header")
+                if raw in (b"\r\n", b"\n"):
+                    break
+                name, sep, value = raw.decode("latin-1").partition(":")
+                if not sep or not name.strip():
+                    self._reject(400, "Malformed header line.")
+                    return
+                key = name.strip().lower()
+                value = value.strip()
+                headers[key] = f"{headers[key]}, {value}" if key in headers else value
+            else:
+                self._reject(431, "Too many headers.")
                 return
-            key = name.strip().lower()
-            value = value.strip()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        else:
-            self._reject(431, "Too many headers.")
-            return
+        except TimeoutError:  # a Python socket timeout (where the kernel's is not used)
+            raise _Framing(408, f"Request header not received within {self.server.read_timeout:g} s.") from None
 
         connection = headers.get("connection", "").lower()
         self.close_connection = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
@@ -193,6 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
             line = self.rfile.readline(_MAX_HEADER_LINE + 1)
         except TimeoutError:
             raise _Framing(408, f"Request {what} not received within {self.server.read_timeout:g} s.") from None
+        return self._checked_line(line, what)
+
+    def _checked_line(self, line: bytes, what: str) -> bytes:
+        """`line` when it is whole; _Framing when it is endless, or cut short by the peer or the read timeout."""
         if len(line) > _MAX_HEADER_LINE:
             raise _Framing(431 if what == "header" else 400, f"Request {what} line too long.")
         if not line.endswith(b"\n"):
@@ -246,16 +255,11 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Framing(400, "Chunk data longer than its size.")
 
     def _send(self, answer: Answer) -> None:
-        head = [b"HTTP/1.1 %d %s\r\n" % (answer.status, _REASONS.get(answer.status, b"Unknown"))]
-        for key, value in answer.headers.items():
-            head.append(_header_line(key, value))
-        if "Content-Length" not in answer.headers:
-            head.append(b"Content-Length: %d\r\n" % len(answer.body))
-        if self.close_connection:
-            head.append(b"Connection: close\r\n")
-        head.append(b"\r\n")
-        head.append(answer.body)
-        self.connection.sendall(b"".join(head))
+        status = b"HTTP/1.1 %d %s\r\n" % (answer.status, _REASONS.get(answer.status, b"Unknown"))
+        headers = _header_block(answer.headers).encode("latin-1", "replace")  # outside latin-1: `?`
+        length = b"" if "Content-Length" in answer.headers else b"Content-Length: %d\r\n" % len(answer.body)
+        close = b"Connection: close\r\n" if self.close_connection else b""
+        self.connection.sendall(b"".join((status, headers, length, close, b"\r\n", answer.body)))
 
     def _reject(self, status: int, message: str) -> None:
         code = _REJECT_CODES.get(status, "BadRequest")
