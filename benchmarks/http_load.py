@@ -6,7 +6,7 @@ then wrk drives 16 keep-alive connections for `duration_s` seconds per operation
 server far less CPU than a Python load generator would. Install it with `make bench-tools`.
 
 Each figure is also given as a ratio to a baseline measured in the same run: the standard library's threading HTTP
-server (`_http_floor_program.py`) answering the same bytes with no emulator work behind them, under the same load.
+server (`_stdlib_http_server.py`) answering the same bytes with no emulator work behind them, under the same load.
 """
 
 from __future__ import annotations
@@ -111,10 +111,10 @@ def _server(state: Path | None) -> contextlib.AbstractContextManager[str]:
     return _listening(command, port)
 
 
-def _floor(answer: Path) -> contextlib.AbstractContextManager[str]:
+def _stdlib_server(answer: Path) -> contextlib.AbstractContextManager[str]:
     port = _free_port()
     return _listening(
-        [sys.executable, str(Path(__file__).with_name("_http_floor_program.py")), str(port), str(answer)], port
+        [sys.executable, str(Path(__file__).with_name("_stdlib_http_server.py")), str(port), str(answer)], port
     )
 
 
@@ -212,7 +212,7 @@ def run(duration_s: float = 10.0, concurrency: int = 16) -> list[str]:
     if shutil.which("wrk") is None:
         return ["http: wrk is not installed; run `make bench-tools` (apt-get install -y wrk)"]
     measured: list[tuple[str, str, float, float, int, int]] = []
-    floors: dict[str, float] = {}
+    baselines: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="lm-bench-") as tmp:
         workdir = Path(tmp)
         for mode, state in (("in-memory", None), ("sqlite", workdir / "state.sqlite3")):
@@ -221,22 +221,22 @@ def run(duration_s: float = 10.0, concurrency: int = 16) -> list[str]:
                 for operation in ("GetLicense", "CheckoutLicense"):
                     rps, p99, total, errors = _wrk(url, operation, bodies[operation], duration_s, concurrency, workdir)
                     measured.append((operation, mode, rps, p99, total, errors))
-                    if operation not in floors:
+                    if operation not in baselines:
                         answer = workdir / f"{operation}.answer"
                         answer.write_bytes(_answer(url, operation, bodies[operation]))
-                        with _floor(answer) as floor_url:
-                            floors[operation] = _wrk(
-                                floor_url, operation, bodies[operation], duration_s, concurrency, workdir
+                        with _stdlib_server(answer) as baseline_url:
+                            baselines[operation] = _wrk(
+                                baseline_url, operation, bodies[operation], duration_s, concurrency, workdir
                             )[0]
     lines: list[str] = []
     for operation, mode, rps, p99, total, errors in measured:
-        floor = TARGET_RPS[operation]
-        target = f"[target >= {floor:,.0f} req/s, p99 < {TARGET_P99_MS:.0f} ms]"
-        verdict = "ok" if rps >= floor and p99 < TARGET_P99_MS and errors == 0 else "MISSED"
+        minimum = TARGET_RPS[operation]
+        target = f"[target >= {minimum:,.0f} req/s, p99 < {TARGET_P99_MS:.0f} ms]"
+        verdict = "ok" if rps >= minimum and p99 < TARGET_P99_MS and errors == 0 else "MISSED"
         failed = f", {errors:,} errors" if errors else ""
         lines.append(
-            f"http {operation} ({mode}): {rps:,.0f} req/s = {rps / floors[operation]:.2f}x the stdlib server on the "
-            f"same answer ({floors[operation]:,.0f} req/s), p99 {p99:.1f} ms{failed}  {target} {verdict}  "
+            f"http {operation} ({mode}): {rps:,.0f} req/s = {rps / baselines[operation]:.2f}x the stdlib server on the "
+            f"same answer ({baselines[operation]:,.0f} req/s), p99 {p99:.1f} ms{failed}  {target} {verdict}  "
             f"({total:,} requests, {concurrency} connections)"
         )
     return lines

@@ -1,4 +1,4 @@
-"""The HTTP floor, run as a process of its own by `benchmarks/http_load.py`: `python _http_floor_program.py PORT BODY`.
+"""The HTTP baseline of `benchmarks/http_load.py`, run as a process of its own: `_stdlib_http_server.py PORT BODY`.
 
 The standard library's threading HTTP/1.1 server (keep-alive, TCP_NODELAY, no logging) answering every POST with the
 bytes of the file BODY: what serving a request in Python costs before any emulator work.
@@ -27,7 +27,7 @@ def main() -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             self.send_response(200)
             self.send_header("Content-Type", "application/x-amz-json-1.1")
-            self.send_header("x-amzn-RequestId", "floor")
+            self.send_header("x-amzn-RequestId", "baseline")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
