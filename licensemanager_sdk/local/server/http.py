@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         try:
             for _ in range(_MAX_HEADERS + 1):
-                raw = rfile.readline(_MAX_HEADER_LINE + 1)
+                raw = rfile.readline(_MAX_HEADER_LINE + 1)  # `_read_line` inlined: a whole line needs no checks
                 if raw[-1:] != b"\n" or len(raw) > _MAX_HEADER_LINE:
                     raw = self._checked_line(raw, "header")
                 if raw in (b"\r\n", b"\n"):
@@ -153,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reject(431, "Too many headers.")
                 return
         except TimeoutError:  # a Python socket timeout (where the kernel's is not used)
-            raise _Framing(408, f"Request header not received within {self.server.read_timeout:g} s.") from None
+            raise self._not_received("header") from None
 
         connection = headers.get("connection", "").lower()
         self.close_connection = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             line = self.rfile.readline(_MAX_HEADER_LINE + 1)
         except TimeoutError:
-            raise _Framing(408, f"Request {what} not received within {self.server.read_timeout:g} s.") from None
+            raise self._not_received(what) from None
         return self._checked_line(line, what)
 
     def _checked_line(self, line: bytes, what: str) -> bytes:
@@ -206,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Framing(431 if what == "header" else 400, f"Request {what} line too long.")
         if not line.endswith(b"\n"):
             if self._timed_out():
-                raise _Framing(408, f"Request {what} not received within {self.server.read_timeout:g} s.")
+                raise self._not_received(what)
             raise _Framing(400, f"Request ended in the middle of a {what} line.")
         return line
 
@@ -214,13 +214,17 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self.rfile.read(length)
         except TimeoutError:
-            raise _Framing(408, f"Request body not received within {self.server.read_timeout:g} s.") from None
+            raise self._not_received("body") from None
         if body is None or len(body) != length:  # None: the kernel timed the first read out
             if self._timed_out():
-                raise _Framing(408, f"Request body not received within {self.server.read_timeout:g} s.")
+                raise self._not_received("body")
             received = len(body or b"")
             raise _Framing(400, f"Request body ended after {received} of {length} bytes (Content-Length).")
         return body
+
+    def _not_received(self, what: str) -> _Framing:
+        """The 408 for a request whose `what` (header, body, chunk size, ...) did not arrive within the read timeout."""
+        return _Framing(408, f"Request {what} not received within {self.server.read_timeout:g} s.")
 
     def _timed_out(self) -> bool:
         """After a short read: True when the connection is still open (the kernel's read timeout cut the read
