@@ -34,7 +34,11 @@ def _outputs() -> dict[str, str]:
     }
     return {
         "licensemanager_sdk/types/__init__.py": render.render_types_init(facts),
-        "licensemanager_sdk/types/_enums.py": render.render_enums(facts),
+        "licensemanager_sdk/types/_enums/__init__.py": render.render_enums_init(facts),
+        **{
+            f"licensemanager_sdk/types/_enums/{module}.py": text
+            for module, text in render.render_enum_modules(facts).items()
+        },
         "licensemanager_sdk/types/_shapes/__init__.py": render.render_shapes_init(facts),
         **{
             f"licensemanager_sdk/types/_shapes/{module}.py": text

@@ -116,15 +116,38 @@ def _check_acyclic(facts: ServiceFacts) -> None:
         visit(struct, ())
 
 
-def render_enums(facts: ServiceFacts) -> str:
-    out = [header(facts), '"""Every enum shape of the License Manager model, as a `str` enum."""\n']
-    out.append("from __future__ import annotations\n\nfrom licensemanager_sdk._enums import WireEnum\n\n")
-    out.append(f"__all__ = {sorted(facts.enums)!r}\n\n")
+def enum_module(name: str) -> str:
+    """The module under `licensemanager_sdk/types/_enums/` that holds one enum."""
+    return xform_name(name)
+
+
+def render_enum_modules(facts: ServiceFacts) -> dict[str, str]:
+    """One module per enum shape (`<snake_case enum>.py`): a model imports only the enums its fields use."""
+    modules: dict[str, str] = {}
     for name, members in sorted(facts.enums.items()):
         doc = facts.enum_docs[name] or f"Values of `{name}`."
+        out = [header(facts), f'"""The `{name}` enum."""\n\n']
+        out.append("from __future__ import annotations\n\nfrom licensemanager_sdk._enums import WireEnum\n\n")
+        out.append(f'__all__ = ["{name}"]\n\n')
         out.append(f'\nclass {name}(WireEnum):\n    """{doc}"""\n\n')
         out.extend(f"    {member} = {value!r}\n" for member, value in members)
-    return "".join(out)
+        modules[enum_module(name)] = "".join(out)
+    return modules
+
+
+def render_enums_init(facts: ServiceFacts) -> str:
+    return (
+        header(facts)
+        + '"""One module per enum shape, each holding its enum; `licensemanager_sdk.types` loads them on first '
+        'use."""\n\n'
+        "__all__: list[str] = []\n"
+    )
+
+
+def _enum_imports(facts: ServiceFacts, body: str) -> str:
+    """An import, from its own module, of each enum that `body` uses."""
+    used = sorted(n for n in facts.enums if re.search(rf"\b{n}\b", body))
+    return "".join(f"from licensemanager_sdk.types._enums.{enum_module(n)} import {n}\n" for n in used)
 
 
 def shape_module(struct: Structure) -> str:
@@ -178,7 +201,7 @@ def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
             head.append("from typing import Annotated\n")
         head.append("\nfrom pydantic import Field\n\n")
         head.append(_imports("licensemanager_sdk._models", set(_BASES.values()) | _MODEL_HELPERS, used))
-        head.append(_imports("licensemanager_sdk.types._enums", set(facts.enums), used))
+        head.append(_enum_imports(facts, used))
         head.extend(
             f"from licensemanager_sdk.types._shapes.{shape_module(dep)} import {dep.cls}\n"
             for dep in _structure_deps(facts, struct)
@@ -200,24 +223,25 @@ def render_shapes_init(facts: ServiceFacts) -> str:
 
 def render_types_init(facts: ServiceFacts) -> str:
     structs = sorted(facts.structures.values(), key=lambda s: s.cls)
-    names = sorted(list(facts.enums) + [s.cls for s in structs])
-    checking = "".join(f"    from licensemanager_sdk.types._shapes.{shape_module(s)} import {s.cls}\n" for s in structs)
-    modules = "".join(f"    {s.cls!r}: {shape_module(s)!r},\n" for s in structs)
+    enums = [(name, f"_enums.{enum_module(name)}") for name in facts.enums]
+    places = sorted(enums + [(s.cls, f"_shapes.{shape_module(s)}") for s in structs])
+    checking = "".join(f"    from licensemanager_sdk.types.{module} import {name}\n" for name, module in places)
+    modules = "".join(f"    {name!r}: {module!r},\n" for name, module in places)
+    names = [name for name, _ in places]
     return (
         header(facts)
         + '"""Generated models (one per structure shape) and enums (one per enum shape) of AWS License Manager.\n\n'
-        "Each model lives in a module of its own and is imported on first use (PEP 562), so that a call builds only\n"
-        'the models it needs.\n"""\n\n'
+        "Each model and each enum lives in a module of its own and is imported on first use (PEP 562), so that a call\n"
+        'builds only the models and enums it needs.\n"""\n\n'
         "import importlib as _importlib\nimport typing as _typing\n\n"
-        + _imports("licensemanager_sdk.types._enums", set(facts.enums), " ".join(names))
-        + f"\nif _typing.TYPE_CHECKING:\n{checking}\n"
+        + f"if _typing.TYPE_CHECKING:\n{checking}\n"
         + f"_MODULES = {{\n{modules}}}\n\n"
         + f"__all__ = {names!r}\n\n\n"
         "def __getattr__(name: str) -> _typing.Any:\n"
         "    module = _MODULES.get(name)\n"
         "    if module is None:\n"
         "        raise AttributeError(f\"module 'licensemanager_sdk.types' has no attribute {name!r}\")\n"
-        '    value = getattr(_importlib.import_module(f"licensemanager_sdk.types._shapes.{module}"), name)\n'
+        '    value = getattr(_importlib.import_module(f"licensemanager_sdk.types.{module}"), name)\n'
         "    globals()[name] = value\n"
         "    return value\n\n\n"
         "def __dir__() -> list[str]:\n"

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from enum import EnumMeta
 from pathlib import Path
 
 import boto3
+from botocore import xform_name
 from pydantic import BaseModel, TypeAdapter
 
 from licensemanager_sdk import LicenseManager, types
 from licensemanager_sdk._core import fastparse
+from licensemanager_sdk._enums import WireEnum
 from licensemanager_sdk._generated._operations import GET_LICENSE, OPERATIONS
 from licensemanager_sdk._models import ResponseShape
 from tests._wire import CannedWire
@@ -30,6 +33,8 @@ GET_LICENSE_MODULES = {
     "metadata",
     "provisional_configuration",
 }
+# ... and the enums those models' fields use.
+GET_LICENSE_ENUMS = {"entitlement_unit", "license_status", "renew_type"}
 
 _FRESH = """
 import json, sys
@@ -38,15 +43,18 @@ from tests._wire import CannedWire
 
 lm = LicenseManager(region_name="us-east-1", endpoint_url="http://localhost.invalid")
 api = lm.api
-before = [m for m in sys.modules if m.startswith("licensemanager_sdk.types._shapes.")]
+generated = ("licensemanager_sdk.types._shapes.", "licensemanager_sdk.types._enums.")
+before = [m for m in sys.modules if m.startswith(generated)]
 CannedWire().attach(lm.boto3_client).ok({"License": {"LicenseArn": "arn:x", "Status": "AVAILABLE"}})
 status = str(api.get_license(license_arn="arn:x").license.status)
 shapes = {n: m for n, m in sys.modules.items() if n.startswith("licensemanager_sdk.types._shapes.")}
 loaded = sorted(n.rsplit(".", 1)[1] for n in shapes)
 models = [getattr(m, name) for m in shapes.values() for name in m.__all__]
 built = sorted(model.__name__ for model in models if model.__pydantic_complete__)
+enums = sorted(n.rsplit(".", 1)[1] for n in sys.modules if n.startswith("licensemanager_sdk.types._enums."))
 retry = sorted(m for m in ("tenacity", "asyncio") if m in sys.modules)
-print(json.dumps({"before": before, "status": status, "loaded": loaded, "built": built, "retry": retry}))
+found = {"before": before, "status": status, "loaded": loaded, "built": built, "enums": enums, "retry": retry}
+print(json.dumps(found))
 """
 
 
@@ -54,9 +62,10 @@ def test_the_first_call_builds_only_the_models_of_its_operation() -> None:
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", _FRESH], check=True, capture_output=True, text=True, cwd=root).stdout
     found = json.loads(out)
-    assert found["before"] == []  # building the client and its Api loaded no model
+    assert found["before"] == []  # building the client and its Api loaded no model and no enum
     assert found["status"] == "AVAILABLE"
     assert set(found["loaded"]) == GET_LICENSE_MODULES
+    assert set(found["enums"]) == GET_LICENSE_ENUMS
     assert found["built"] == ["GetLicenseRequest", "GetLicenseResponse"]  # the nested ones only inside these
     assert found["retry"] == []  # a call that succeeds first time loads no retry machinery
 
@@ -73,6 +82,16 @@ def test_every_model_still_builds_and_is_exported() -> None:
             assert isinstance(TypeAdapter(model).json_schema(), dict)
             assert isinstance(model.model_validate({}), model)  # every field of a response shape is optional
         assert model.__pydantic_complete__
+
+
+def test_every_enum_is_exported_from_a_module_of_its_own() -> None:
+    enums = [getattr(types, name) for name in types.__all__ if isinstance(getattr(types, name), EnumMeta)]
+    assert len(enums) >= 20
+    for enum in enums:
+        assert issubclass(enum, WireEnum)
+        assert enum.__name__ in dir(types)
+        assert enum.__module__ == f"licensemanager_sdk.types._enums.{xform_name(enum.__name__)}"
+    assert types.LicenseStatus("AVAILABLE") is types.LicenseStatus.AVAILABLE
 
 
 def test_a_spec_resolves_its_models_by_name_once() -> None:

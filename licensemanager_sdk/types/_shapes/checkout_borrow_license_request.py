@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    DigitalSignatureMethod,
-)
+from licensemanager_sdk.types._enums.digital_signature_method import DigitalSignatureMethod
 from licensemanager_sdk.types._shapes.entitlement_data import EntitlementData
 from licensemanager_sdk.types._shapes.metadata import Metadata
 

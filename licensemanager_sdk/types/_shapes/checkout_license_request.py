@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    CheckoutType,
-)
+from licensemanager_sdk.types._enums.checkout_type import CheckoutType
 from licensemanager_sdk.types._shapes.entitlement_data import EntitlementData
 
 __all__ = ["CheckoutLicenseRequest"]

@@ -13,9 +13,7 @@ from licensemanager_sdk._models import (
     TopLevelResponse,
     empty_list,
 )
-from licensemanager_sdk.types._enums import (
-    CheckoutType,
-)
+from licensemanager_sdk.types._enums.checkout_type import CheckoutType
 from licensemanager_sdk.types._shapes.entitlement_data import EntitlementData
 
 __all__ = ["CheckoutLicenseResponse"]

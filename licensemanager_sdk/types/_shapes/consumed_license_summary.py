@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ResourceType,
-)
+from licensemanager_sdk.types._enums.resource_type import ResourceType
 
 __all__ = ["ConsumedLicenseSummary"]
 

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    RenewType,
-)
+from licensemanager_sdk.types._enums.renew_type import RenewType
 from licensemanager_sdk.types._shapes.borrow_configuration import BorrowConfiguration
 from licensemanager_sdk.types._shapes.provisional_configuration import ProvisionalConfiguration
 

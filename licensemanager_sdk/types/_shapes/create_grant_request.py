@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    AllowedOperation,
-)
+from licensemanager_sdk.types._enums.allowed_operation import AllowedOperation
 from licensemanager_sdk.types._shapes.tag import Tag
 
 __all__ = ["CreateGrantRequest"]

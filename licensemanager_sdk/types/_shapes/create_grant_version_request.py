@@ -11,10 +11,8 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    AllowedOperation,
-    GrantStatus,
-)
+from licensemanager_sdk.types._enums.allowed_operation import AllowedOperation
+from licensemanager_sdk.types._enums.grant_status import GrantStatus
 from licensemanager_sdk.types._shapes.options import Options
 
 __all__ = ["CreateGrantVersionRequest"]

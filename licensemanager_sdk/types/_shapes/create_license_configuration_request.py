@@ -9,9 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseCountingType,
-)
+from licensemanager_sdk.types._enums.license_counting_type import LicenseCountingType
 from licensemanager_sdk.types._shapes.product_information import ProductInformation
 from licensemanager_sdk.types._shapes.tag import Tag
 

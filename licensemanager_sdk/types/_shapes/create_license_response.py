@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseStatus,
-)
+from licensemanager_sdk.types._enums.license_status import LicenseStatus
 
 __all__ = ["CreateLicenseResponse"]
 

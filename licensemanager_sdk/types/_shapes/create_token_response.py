@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     SecretToken,
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    TokenType,
-)
+from licensemanager_sdk.types._enums.token_type import TokenType
 
 __all__ = ["CreateTokenResponse"]
 

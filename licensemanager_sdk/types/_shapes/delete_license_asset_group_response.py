@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseAssetGroupStatus,
-)
+from licensemanager_sdk.types._enums.license_asset_group_status import LicenseAssetGroupStatus
 
 __all__ = ["DeleteLicenseAssetGroupResponse"]
 

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     IsoDatetime,
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseDeletionStatus,
-)
+from licensemanager_sdk.types._enums.license_deletion_status import LicenseDeletionStatus
 
 __all__ = ["DeleteLicenseResponse"]
 

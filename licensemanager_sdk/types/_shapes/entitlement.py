@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    EntitlementUnit,
-)
+from licensemanager_sdk.types._enums.entitlement_unit import EntitlementUnit
 
 __all__ = ["Entitlement"]
 

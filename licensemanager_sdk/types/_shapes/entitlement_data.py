@@ -14,9 +14,7 @@ from licensemanager_sdk._models import (
     decimal_or_none,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    EntitlementDataUnit,
-)
+from licensemanager_sdk.types._enums.entitlement_data_unit import EntitlementDataUnit
 
 __all__ = ["EntitlementData"]
 

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     IsoDatetime,
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseConversionTaskStatus,
-)
+from licensemanager_sdk.types._enums.license_conversion_task_status import LicenseConversionTaskStatus
 from licensemanager_sdk.types._shapes.license_conversion_context import LicenseConversionContext
 
 __all__ = ["GetLicenseConversionTaskResponse"]

@@ -13,10 +13,8 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    AllowedOperation,
-    GrantStatus,
-)
+from licensemanager_sdk.types._enums.allowed_operation import AllowedOperation
+from licensemanager_sdk.types._enums.grant_status import GrantStatus
 from licensemanager_sdk.types._shapes.options import Options
 
 __all__ = ["GrantData"]

@@ -9,9 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     InputShape,
 )
-from licensemanager_sdk.types._enums import (
-    InventoryFilterCondition,
-)
+from licensemanager_sdk.types._enums.inventory_filter_condition import InventoryFilterCondition
 
 __all__ = ["InventoryFilter"]
 

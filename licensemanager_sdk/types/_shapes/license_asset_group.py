@@ -14,9 +14,7 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseAssetGroupStatus,
-)
+from licensemanager_sdk.types._enums.license_asset_group_status import LicenseAssetGroupStatus
 from licensemanager_sdk.types._shapes.license_asset_group_configuration import LicenseAssetGroupConfiguration
 from licensemanager_sdk.types._shapes.license_asset_group_property import LicenseAssetGroupProperty
 

@@ -13,9 +13,7 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseCountingType,
-)
+from licensemanager_sdk.types._enums.license_counting_type import LicenseCountingType
 from licensemanager_sdk.types._shapes.automated_discovery_information import AutomatedDiscoveryInformation
 from licensemanager_sdk.types._shapes.consumed_license_summary import ConsumedLicenseSummary
 from licensemanager_sdk.types._shapes.managed_resource_summary import ManagedResourceSummary

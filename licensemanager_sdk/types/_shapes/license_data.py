@@ -14,9 +14,7 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseStatus,
-)
+from licensemanager_sdk.types._enums.license_status import LicenseStatus
 from licensemanager_sdk.types._shapes.consumption_configuration import ConsumptionConfiguration
 from licensemanager_sdk.types._shapes.datetime_range import DatetimeRange
 from licensemanager_sdk.types._shapes.entitlement import Entitlement

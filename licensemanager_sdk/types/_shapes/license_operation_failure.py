@@ -14,9 +14,7 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ResourceType,
-)
+from licensemanager_sdk.types._enums.resource_type import ResourceType
 from licensemanager_sdk.types._shapes.metadata import Metadata
 
 __all__ = ["LicenseOperationFailure"]

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ActivationOverrideBehavior,
-)
+from licensemanager_sdk.types._enums.activation_override_behavior import ActivationOverrideBehavior
 
 __all__ = ["Options"]
 

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ProductCodeType,
-)
+from licensemanager_sdk.types._enums.product_code_type import ProductCodeType
 
 __all__ = ["ProductCodeListItem"]
 

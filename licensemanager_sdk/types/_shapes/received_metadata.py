@@ -13,10 +13,8 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    AllowedOperation,
-    ReceivedStatus,
-)
+from licensemanager_sdk.types._enums.allowed_operation import AllowedOperation
+from licensemanager_sdk.types._enums.received_status import ReceivedStatus
 
 __all__ = ["ReceivedMetadata"]
 

@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     TopLevelResponse,
 )
-from licensemanager_sdk.types._enums import (
-    GrantStatus,
-)
+from licensemanager_sdk.types._enums.grant_status import GrantStatus
 
 __all__ = ["RejectGrantResponse"]
 

@@ -12,9 +12,7 @@ from licensemanager_sdk._models import (
     ResponseShape,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ReportFrequencyType,
-)
+from licensemanager_sdk.types._enums.report_frequency_type import ReportFrequencyType
 
 __all__ = ["ReportFrequency"]
 

@@ -13,9 +13,7 @@ from licensemanager_sdk._models import (
     empty_list,
     response_shape,
 )
-from licensemanager_sdk.types._enums import (
-    ReportType,
-)
+from licensemanager_sdk.types._enums.report_type import ReportType
 from licensemanager_sdk.types._shapes.report_context import ReportContext
 from licensemanager_sdk.types._shapes.report_frequency import ReportFrequency
 from licensemanager_sdk.types._shapes.s3_location import S3Location

@@ -9,9 +9,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    LicenseConfigurationStatus,
-)
+from licensemanager_sdk.types._enums.license_configuration_status import LicenseConfigurationStatus
 from licensemanager_sdk.types._shapes.product_information import ProductInformation
 
 __all__ = ["UpdateLicenseConfigurationRequest"]

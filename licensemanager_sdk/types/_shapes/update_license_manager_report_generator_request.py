@@ -11,9 +11,7 @@ from pydantic import Field
 from licensemanager_sdk._models import (
     RequestModel,
 )
-from licensemanager_sdk.types._enums import (
-    ReportType,
-)
+from licensemanager_sdk.types._enums.report_type import ReportType
 from licensemanager_sdk.types._shapes.report_context import ReportContext
 from licensemanager_sdk.types._shapes.report_frequency import ReportFrequency
 
