@@ -14,9 +14,6 @@ import http.client
 import json
 import re
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -33,6 +30,7 @@ from botocore.exceptions import ClientError
 
 from licensemanager_sdk.local import LocalLicenseManager
 from tests._constants import GRANT_OPERATIONS as ALL_OPS
+from tests.local._process import local_service_process
 
 SELLER = "111111111111"
 BUYER = "222222222222"
@@ -45,44 +43,6 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 
 # ----- the server under test ------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start(*extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "licensemanager_sdk.local", "--host", "127.0.0.1", "--port", str(port), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if _raw(url, "GET", "/_local/health")[0] == 200:
-                return process, url
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not become ready")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 def _raw(
@@ -107,11 +67,8 @@ def _control(url: str, path: str, payload: dict[str, Any] | None = None) -> dict
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    process, url = _start()
-    try:
+    with local_service_process() as (_, url):
         yield url
-    finally:
-        _stop(process)
 
 
 class Aws:
@@ -1287,8 +1244,7 @@ def test_faults_before_after_times_and_latency(aws: Aws) -> None:
 
 def test_state_file_survives_kill_9(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
-    process, url = _start("--state", str(state))
-    try:
+    with local_service_process("--state", str(state)) as (process, url):
         clients = Aws(url)
         seller = clients(SELLER)
         arn = _license(seller, sku="sku-k", entitlements=[{"Name": "Users", "Unit": "Count", "MaxCount": 3}])
@@ -1296,11 +1252,9 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
         clients(BUYER).accept_grant(GrantArn=grant_arn)
         tokens = [_checkout(seller, sku="sku-k")["LicenseConsumptionToken"] for _ in range(2)]
         refresh = seller.create_token(LicenseArn=arn, ClientToken=_token())["Token"]
-    finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-    process, url = _start("--state", str(state))
-    try:
+    with local_service_process("--state", str(state)) as (_, url):
         clients = Aws(url)
         seller = clients(SELLER)
         assert seller.get_license(LicenseArn=arn)["License"]["ProductSKU"] == "sku-k"
@@ -1311,8 +1265,6 @@ def test_state_file_survives_kill_9(tmp_path: Path) -> None:
         with pytest.raises(ClientError):
             _checkout(seller, sku="sku-k")
         assert clients.anonymous().get_access_token(Token=refresh)["AccessToken"]
-    finally:
-        _stop(process)
 
 
 # ----- in process ----------------------------------------------------------------------------------------------

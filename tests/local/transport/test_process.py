@@ -6,64 +6,23 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import pytest
 
 from licensemanager_sdk.local import LocalServer
+from tests.local._process import local_service_process
 
 from .support import http_client, license_params, raw_request
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_ready(process: subprocess.Popen[str], port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}: {process.communicate()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("server did not accept connections in time")
-
-
-@contextmanager
-def _server_process(*extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "licensemanager_sdk.local", "--host", "127.0.0.1", "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_until_ready(process, port)
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
-
-
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
-    with _server_process("--state", str(state)) as (process, url):
+    with local_service_process("--state", str(state), capture=True) as (process, url):
         client = http_client(url)
         arn = client.create_license(**license_params("sigterm"))["LicenseArn"]
         process.send_signal(signal.SIGTERM)
@@ -76,12 +35,12 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     with sqlite3.connect(state) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert not Path(f"{state}-wal").exists() or Path(f"{state}-wal").stat().st_size == 0
-    with _server_process("--state", str(state)) as (_, url):
+    with local_service_process("--state", str(state)) as (_, url):
         assert http_client(url).get_license(LicenseArn=arn)["License"]["LicenseArn"] == arn
 
 
 def test_ctrl_c_stops_cleanly() -> None:
-    with _server_process() as (process, _):
+    with local_service_process(capture=True) as (process, _):
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=15)
         assert process.returncode == 0, err
@@ -89,7 +48,7 @@ def test_ctrl_c_stops_cleanly() -> None:
 
 def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
-    with _server_process("--state", str(state), "--region", "eu-west-1") as (process, url):
+    with local_service_process("--state", str(state), "--region", "eu-west-1") as (process, url):
         client = http_client(url, region="eu-west-1")
         arns = [
             client.create_license(**license_params(f"k9-{n}", home_region="eu-west-1"))["LicenseArn"] for n in range(3)
@@ -98,7 +57,7 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
         assert health["state_path"] == str(state) and health["region"] == "eu-west-1"
         process.kill()  # SIGKILL: no chance to flush anything
         process.wait(timeout=10)
-    with _server_process("--state", str(state)) as (_, url):
+    with local_service_process("--state", str(state)) as (_, url):
         client = http_client(url, region="eu-west-1")
         listed = sorted(lic["LicenseArn"] for lic in client.list_licenses()["Licenses"])
         assert listed == sorted(arns)
