@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from botocore import xform_name
@@ -11,9 +12,14 @@ from codegen.model import _ISO_SHAPES, Member, Operation, ServiceFacts, Structur
 from codegen.samples import sample_value
 
 
+def _used(names: Iterable[str], body: str) -> list[str]:
+    """The names from `names` that `body` uses, sorted."""
+    return sorted(n for n in names if re.search(rf"\b{n}\b", body))
+
+
 def _imports(module: str, names: set[str], body: str) -> str:
     """An explicit import of the names from `names` that `body` uses."""
-    used = sorted(n for n in names if re.search(rf"\b{n}\b", body))
+    used = _used(names, body)
     if not used:
         return ""
     return f"from {module} import (\n" + "".join(f"    {n},\n" for n in used) + ")\n"
@@ -146,8 +152,9 @@ def render_enums_init(facts: ServiceFacts) -> str:
 
 def _enum_imports(facts: ServiceFacts, body: str) -> str:
     """An import, from its own module, of each enum that `body` uses."""
-    used = sorted(n for n in facts.enums if re.search(rf"\b{n}\b", body))
-    return "".join(f"from licensemanager_sdk.types._enums.{enum_module(n)} import {n}\n" for n in used)
+    return "".join(
+        f"from licensemanager_sdk.types._enums.{enum_module(n)} import {n}\n" for n in _used(facts.enums, body)
+    )
 
 
 def shape_module(struct: Structure) -> str:
