@@ -201,7 +201,9 @@ def render_shape_modules(facts: ServiceFacts) -> dict[str, str]:
         text = "".join(body)
         code = text.split('"""')[::2]  # names used outside docstrings
         used = " ".join(code)
-        head = [header(facts), f'"""The `{struct.cls}` model."""\n', "from __future__ import annotations\n\n"]
+        # No `from __future__ import annotations`: the annotations are evaluated once, when the class is made, rather
+        # than compiled from strings by pydantic (the shapes are acyclic, see `_check_acyclic`).
+        head = [header(facts), f'"""The `{struct.cls}` model."""\n\n']
         if struct.numeric:
             head.append("from decimal import Decimal\n")
         if "Annotated[" in used:

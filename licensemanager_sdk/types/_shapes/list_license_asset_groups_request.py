@@ -2,8 +2,6 @@
 # service-2.json sha256 8213d08a1c988076d204f5cbb0abc949ad5d26fe0eff4e9ad47652d7497a482f
 """The `ListLicenseAssetGroupsRequest` model."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from licensemanager_sdk._models import (
