@@ -102,7 +102,7 @@ def _field(facts: ServiceFacts, struct: Structure, member: Member) -> str:
 
 _BASES = {"request": "RequestModel", "response": "TopLevelResponse", "input": "InputShape", "shape": "ResponseShape"}
 _SHAPE_DECORATOR = "@response_shape\n"
-"""Nested response shapes are slotted pydantic dataclasses (see `ResponseShape`); the other kinds are `BaseModel`s."""
+"""Nested response shapes are slotted dataclasses (see `ResponseShape`); the other kinds are `BaseModel`s."""
 
 
 def _check_acyclic(facts: ServiceFacts) -> None:

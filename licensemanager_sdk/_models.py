@@ -2,8 +2,9 @@
 
 - `RequestModel`: strict writer. Unknown fields and unknown enum values are errors naming the field, also inside nested
   shapes that are shared with responses.
-- `TopLevelResponse` (operation outputs, `BaseModel`s) and `ResponseShape` (the shapes they nest, slotted pydantic
-  dataclasses): tolerant readers. Unknown fields are kept, unknown enum values stay plain strings.
+- `TopLevelResponse` (operation outputs, `BaseModel`s) and `ResponseShape` (the shapes they nest, slotted
+  dataclasses with a pydantic schema of their own): tolerant readers. Unknown fields are kept, unknown enum values
+  stay plain strings.
 - `IsoDatetime`: every timestamp form License Manager uses (epoch-seconds strings, ISO 8601 with or without a zone)
   as a `datetime` in `timezone.utc`; no zone means UTC. Serialised as ISO 8601 UTC with a `Z`, which the service
   accepts.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import inspect
 import sys
 import types
 import typing
@@ -22,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -35,14 +37,19 @@ from pydantic import (
     SecretStr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
-from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic.main import IncEx
-from pydantic_core import PydanticCustomError, SchemaSerializer, SchemaValidator, core_schema
+from pydantic_core import (
+    ArgsKwargs,
+    PydanticCustomError,
+    PydanticUndefined,
+    SchemaSerializer,
+    SchemaValidator,
+    core_schema,
+)
 from typing_extensions import dataclass_transform
 
 __all__ = [
@@ -190,32 +197,56 @@ class InputShape(_Shape):
     model_config = ConfigDict(extra="forbid")
 
 
-_SHAPE_CONFIG = ConfigDict(
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    extra="allow",
-    defer_build=True,
-)
-"""Config of every nested response shape."""
-
 _SelfShape = TypeVar("_SelfShape", bound="ResponseShape")
+_T = TypeVar("_T")
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(Field,))
 def response_shape(cls: type[_SelfShape]) -> type[_SelfShape]:
-    """Make a generated `ResponseShape` subclass a slotted pydantic dataclass (frozen by `ResponseShape` itself)."""
-    shape = typing.cast(
-        "type[_SelfShape]", pydantic_dataclass(slots=True, eq=False, repr=False, config=_SHAPE_CONFIG)(cls)
-    )
-    shape.model_fields = shape.__pydantic_fields__
+    """Make a generated `ResponseShape` subclass a slotted dataclass whose fields are its `model_fields`.
+
+    `dataclasses` only lays out the slots (it generates no method, so it compiles nothing); `ResponseShape` brings
+    `__init__`, equality, `repr` and the pydantic schema, which is built from `model_fields` when first needed.
+    """
+    fields: dict[str, FieldInfo] = {}
+    for name, annotation in inspect.get_annotations(cls).items():
+        default = cls.__dict__.get(name, PydanticUndefined)
+        fields[name] = FieldInfo.from_annotated_attribute(annotation, default)
+        if default is not PydanticUndefined:
+            delattr(cls, name)  # the default lives in the FieldInfo; the class attribute would shadow the slot
+    shape = dataclasses.dataclass(init=False, repr=False, eq=False, slots=True)(cls)
+    shape.__pydantic_fields__ = shape.model_fields = fields
     return shape
 
 
+class _BuiltOnFirstUse(Generic[_T]):
+    """A `ResponseShape` class attribute (validator, serializer) that builds the shape's own on first read.
+
+    A response never needs them: its model's schema nests the shape's. Constructing, validating or dumping a shape
+    on its own does, once per class; the built ones then sit in the class's `__dict__`, where pydantic's
+    `TypeAdapter` finds them too.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type[ResponseShape]) -> _T:
+        from pydantic import TypeAdapter  # only for shapes used on their own
+
+        adapter = TypeAdapter(owner)
+        owner.__pydantic_core_schema__ = adapter.core_schema
+        owner.__pydantic_validator__ = adapter.validator  # type: ignore[assignment]  # replaces this descriptor
+        owner.__pydantic_serializer__ = adapter.serializer  # type: ignore[assignment]
+        owner.__pydantic_complete__ = True
+        built: _T = owner.__dict__[self._name]
+        return built
+
+
 class ResponseShape:
-    """Base of every nested shape a response can hold. The generated subclasses are frozen, slotted pydantic
-    dataclasses: one object each where a `BaseModel` is three (instance, `__dict__`, fields-set), which is what the
-    garbage collector walks on a large page. They keep `BaseModel`'s methods below.
+    """Base of every nested shape a response can hold. The generated subclasses are frozen, slotted dataclasses:
+    one object each where a `BaseModel` is three (instance, `__dict__`, fields-set), which is what the garbage
+    collector walks on a large page. They keep `BaseModel`'s methods below, and pydantic validates and dumps them
+    through the schema `__get_pydantic_core_schema__` builds (also inside a user's own models).
 
     No `__slots__` here on purpose: a field the SDK does not know (a newer service) lands in the instance `__dict__`,
     which Python only creates when such a field arrives; `model_extra` reads it and dumps include it.
@@ -224,8 +255,54 @@ class ResponseShape:
     __pydantic_fields__: ClassVar[dict[str, FieldInfo]]
     model_fields: ClassVar[dict[str, FieldInfo]]
     """The fields by Python name, as on a `BaseModel` class."""
-    __pydantic_validator__: ClassVar[SchemaValidator]
-    __pydantic_serializer__: ClassVar[SchemaSerializer]
+    __pydantic_core_schema__: ClassVar[core_schema.CoreSchema]
+    __pydantic_validator__ = _BuiltOnFirstUse[SchemaValidator]()
+    __pydantic_serializer__ = _BuiltOnFirstUse[SchemaSerializer]()
+    __pydantic_complete__: ClassVar[bool] = False
+    """Whether the shape's own validator is built (`BaseModel`'s flag); responses never need it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Validate the fields, by Python or wire name, into a new shape (as a pydantic dataclass's `__init__`)."""
+        self.__pydantic_validator__.validate_python(ArgsKwargs(args, kwargs), self_instance=self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """The shape's dataclass schema; pydantic makes each field's from its annotation, as for any field."""
+        fields = []
+        for name, info in cls.__pydantic_fields__.items():
+            annotation: Any = info.annotation
+            if info.metadata:  # constraints pydantic moved off the annotation into the FieldInfo
+                params = (annotation, *info.metadata)
+                annotation = Annotated[params]
+            schema: core_schema.CoreSchema = handler(annotation)
+            if info.default_factory is not None:
+                schema = core_schema.with_default_schema(schema, default_factory=info.default_factory)
+            elif info.default is not PydanticUndefined:
+                schema = core_schema.with_default_schema(schema, default=info.default)
+            fields.append(
+                core_schema.dataclass_field(
+                    name,
+                    schema,
+                    kw_only=False,
+                    validation_alias=info.validation_alias,  # type: ignore[arg-type]  # generated: always a str
+                    serialization_alias=info.serialization_alias,
+                )
+            )
+        return core_schema.dataclass_schema(
+            cls,
+            core_schema.dataclass_args_schema(cls.__name__, fields, collect_init_only=False),
+            list(cls.__pydantic_fields__),
+            slots=True,
+            config=core_schema.CoreConfig(
+                title=cls.__name__,
+                extra_fields_behavior="allow",
+                validate_by_name=True,
+                validate_by_alias=True,
+                serialize_by_alias=True,
+            ),
+            ref=f"{cls.__module__}.{cls.__qualname__}:{id(cls)}",
+            serialization=core_schema.wrap_serializer_function_ser_schema(_dump_with_extra),
+        )
 
     @classmethod
     def model_validate(cls: type[_SelfShape], obj: Any, *, context: dict[str, Any] | None = None) -> _SelfShape:
@@ -299,7 +376,7 @@ class ResponseShape:
 
     def model_copy(self: _SelfShape, *, update: Mapping[str, Any] | None = None) -> _SelfShape:
         """A copy with the fields in `update` (by Python name) replaced; the copy is validated, unknown fields kept."""
-        copied = dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]  # a pydantic dataclass
+        copied = dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]  # a dataclass (response_shape)
         vars(copied).update(vars(self))
         return copied
 
@@ -331,13 +408,13 @@ class ResponseShape:
         fields = {name: getattr(self, name) for name in self.__pydantic_fields__}
         return _rebuild_shape, (type(self), fields, dict(vars(self)))
 
-    @model_serializer(mode="wrap")
-    def _dump_with_extra(self, handler: SerializerFunctionWrapHandler) -> Any:
-        dumped = handler(self)
-        extra = vars(self)
-        if extra and isinstance(dumped, dict):
-            dumped.update(extra)
-        return dumped
+
+def _dump_with_extra(shape: ResponseShape, handler: SerializerFunctionWrapHandler) -> Any:
+    dumped = handler(shape)
+    extra = vars(shape)
+    if extra and isinstance(dumped, dict):
+        dumped.update(extra)
+    return dumped
 
 
 def _rebuild_shape(cls: type[_SelfShape], fields: dict[str, Any], extra: dict[str, Any]) -> _SelfShape:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from licensemanager_sdk.types import (
     CheckoutLicenseResponse,
@@ -171,6 +171,38 @@ def test_response_shapes_keep_the_model_methods() -> None:
         assert again == data
         assert again.model_extra == {"FutureField": 1}
         assert again.entitlements[0].model_extra == {"NewThing": True}
+
+
+def test_response_shapes_work_inside_a_users_own_models() -> None:
+    class Audit(BaseModel):
+        license: LicenseData
+        extra_entitlements: list[Entitlement] = []
+
+    wire = {"License": {"LicenseName": "n", "FutureField": 1, "Entitlements": [{"Name": "Users", "MaxCount": "5"}]}}
+    audit = Audit.model_validate({"license": wire["License"], "extra_entitlements": [{"name": "Cores"}]})
+    assert audit.license.entitlements[0].max_count == 5  # lax, as in a response
+    assert audit.license.model_extra == {"FutureField": 1}
+    assert audit.extra_entitlements == [Entitlement(name="Cores")]
+    dumped = audit.model_dump(exclude_none=True)["license"]
+    assert dumped == {
+        "LicenseName": "n",
+        "FutureField": 1,
+        "Entitlements": [{"Name": "Users", "MaxCount": 5}],
+        "LicenseMetadata": [],
+    }
+    with pytest.raises(ValidationError, match=r"license\.Entitlements\.0\.MaxCount"):
+        Audit.model_validate({"license": {"Entitlements": [{"MaxCount": "many"}]}})
+
+
+def test_response_shapes_are_dataclasses_built_once() -> None:
+    positional = Entitlement("Users", None, 5)
+    assert positional == Entitlement(name="Users", max_count=5)
+    assert [f.name for f in dataclasses.fields(Entitlement)] == list(Entitlement.model_fields)
+    assert dataclasses.replace(positional, max_count=6).max_count == 6
+    assert Entitlement.__pydantic_complete__
+    adapter = TypeAdapter(Entitlement)
+    assert adapter.validator is Entitlement.__pydantic_validator__  # the class's own, not a second build
+    assert adapter.validate_python({"Name": "Users"}) == Entitlement(name="Users")
 
 
 def test_timestamps_have_a_date_time_json_schema() -> None:
