@@ -7,7 +7,7 @@ the `AsyncInvoker` (`_core/async_invoke.py`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
@@ -16,7 +16,9 @@ from licensemanager_sdk._core.operation import OperationSpec
 from licensemanager_sdk._core.retry import retries_after
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 from licensemanager_sdk._models import RequestModel, TopLevelResponse
-from licensemanager_sdk.pagination import Page, Paginator
+
+if TYPE_CHECKING:
+    from licensemanager_sdk.pagination import Page, Paginator
 
 __all__ = ["Invoker"]
 
@@ -56,6 +58,8 @@ class Invoker:
         starting_token: str | None,
     ) -> Paginator[Any, ResponseT]:
         """A lazy paginator over `spec`; the request is validated now, nothing is sent until iteration."""
+        from licensemanager_sdk.pagination import Page, Paginator  # loaded by the first listing, not by every client
+
         base = policy.page_request(spec, fields)
         attribute = policy.result_attribute(spec)
 
