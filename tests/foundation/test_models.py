@@ -122,6 +122,8 @@ def test_timestamps_read_every_form_as_aware_datetimes(wire: object, expected: d
         ("99999999999", datetime(1973, 3, 3, 9, 46, 39, 999000, tzinfo=UTC)),  # 11 digits: milliseconds, as pydantic
         ("1696945150.5", datetime(2023, 10, 10, 13, 39, 10, 500000, tzinfo=UTC)),
         ("2023-10-10T13:33:36.123456Z", datetime(2023, 10, 10, 13, 33, 36, 123456, tzinfo=UTC)),
+        ("2023-10-10 13:33:36Z", datetime(2023, 10, 10, 13, 33, 36, tzinfo=UTC)),
+        ("2023-10-10T13:33Z", datetime(2023, 10, 10, 13, 33, tzinfo=UTC)),
         ("2023-10-10T13:33:36-00:30", datetime(2023, 10, 10, 14, 3, 36, tzinfo=UTC)),
     ],
 )
