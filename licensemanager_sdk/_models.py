@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import JsonSchemaValue
+from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic.main import IncEx
 from pydantic_core import (
     ArgsKwargs,
@@ -436,14 +436,19 @@ class ResponseMetadata:
     http_status_code: int | None = None
     attempts: int = 1
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        # Only the call path sets it, after validation: an instance check, not a dataclass schema per response model.
+        return core_schema.is_instance_schema(cls)
+
 
 class TopLevelResponse(_Shape):
     """Base of every operation's output model: frozen, tolerant of fields and enum values it does not know."""
 
     model_config = ConfigDict(extra="allow")
 
-    response_metadata: ResponseMetadata | None = Field(default=None, exclude=True, repr=False)
-    """Request id, HTTP status and number of attempts; filled by the client, never part of dumps."""
+    response_metadata: SkipJsonSchema[ResponseMetadata | None] = Field(default=None, exclude=True, repr=False)
+    """Request id, HTTP status and number of attempts; filled by the client, never part of dumps or JSON schemas."""
 
 
 _ENUM_FIELDS: dict[type, dict[str, type[enum.Enum]]] = {}

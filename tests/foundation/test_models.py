@@ -207,6 +207,13 @@ def test_response_shapes_are_dataclasses_built_once() -> None:
     assert adapter.validate_python({"Name": "Users"}) == Entitlement(name="Users")
 
 
+def test_response_metadata_is_never_part_of_the_wire_form() -> None:
+    response = GetLicenseResponse.model_validate({"License": {"LicenseName": "n"}})
+    assert response.response_metadata is None  # the call path sets it
+    assert "response_metadata" not in response.model_dump()
+    assert list(GetLicenseResponse.model_json_schema()["properties"]) == ["License"]
+
+
 def test_timestamps_have_a_date_time_json_schema() -> None:
     begin = TypeAdapter(DatetimeRange).json_schema()["properties"]["Begin"]
     assert begin["anyOf"] == [{"format": "date-time", "type": "string"}, {"type": "null"}]
