@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import jwt
@@ -57,7 +58,7 @@ def test_answered_writes_are_committed_before_handle_returns(tmp_path: Path) -> 
     path = tmp_path / "state.sqlite3"
     eng = Engine(state_path=path)
     arn = create_license(Api(eng, SELLER))
-    with sqlite3.connect(path) as other_connection:  # what a fresh process would read after kill -9
+    with closing(sqlite3.connect(path)) as other_connection:  # what a fresh process would read after kill -9
         rows = other_connection.execute("SELECT body FROM docs WHERE kind = 'license' AND key = ?", (arn,)).fetchall()
     assert len(rows) == 1
     eng.close()
@@ -122,7 +123,7 @@ def test_checkpoints_run_off_the_commit_path_and_stop_on_close(tmp_path: Path, m
     seller = Api(eng, SELLER)
     first = create_license(seller)
     # Committed (a fresh connection sees it through the WAL), but no commit copied it into the database file.
-    with sqlite3.connect(path) as reader:
+    with closing(sqlite3.connect(path)) as reader:
         assert reader.execute("SELECT count(*) FROM docs WHERE key = ?", (first,)).fetchone() == (1,)
     assert first.encode() not in path.read_bytes()
     create_license(seller)

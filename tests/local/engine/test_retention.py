@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from licensemanager_sdk.local.core.settings import Settings
@@ -14,7 +15,7 @@ _WINDOW = Settings().idempotency_window_s
 
 
 def _rows(path: Path, kind: str) -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         count: int = conn.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()[0]
     return count
 

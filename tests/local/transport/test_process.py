@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import boto3
@@ -32,7 +33,7 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
         assert "stopped" in out
         assert "Traceback" not in err
     # The file is a consistent, closed SQLite database that holds the license.
-    with sqlite3.connect(state) as db:
+    with closing(sqlite3.connect(state)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert not Path(f"{state}-wal").exists() or Path(f"{state}-wal").stat().st_size == 0
     with local_service_process("--state", str(state)) as (_, url):
