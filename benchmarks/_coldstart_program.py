@@ -35,6 +35,11 @@ BODY = json.dumps(
     }
 ).encode()
 
+KEPT: list[object] = []
+"""Each program keeps its client to the end, as a program does: what it holds is what the interpreter's garbage
+collections walk until it exits, the collection at exit included (with a dropped client, the SDK's session and its
+loaded service model were freed before exit, while boto3's default session lives on)."""
+
 
 def _canned(client: Any) -> None:
     from botocore.awsrequest import AWSResponse
@@ -54,6 +59,7 @@ def boto3_call() -> str:
     import boto3
 
     client = boto3.client("license-manager", endpoint_url="http://localhost.invalid")
+    KEPT.append(client)
     _canned(client)
     return str(client.get_license(LicenseArn=ARN)["License"]["Status"])
 
@@ -69,6 +75,7 @@ def floor_call() -> str:
         status: str | None = Field(default=None, alias="Status")
 
     client = boto3.client("license-manager", endpoint_url="http://localhost.invalid")
+    KEPT.append(client)
     _canned(client)
     return str(License.model_validate(client.get_license(LicenseArn=ARN)["License"]).status)
 
@@ -77,6 +84,7 @@ def sdk_call() -> str:
     from licensemanager_sdk import LicenseManager
 
     lm = LicenseManager(endpoint_url="http://localhost.invalid")
+    KEPT.append(lm)
     _canned(lm.boto3_client)
     license_ = lm.api.get_license(license_arn=ARN).license
     return str(license_.status if license_ is not None else None)

@@ -41,7 +41,7 @@ def _once(variant: str, env: dict[str, str]) -> tuple[float, float, float]:
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure(rounds: int = 11) -> dict[str, tuple[float, float, float]]:
+def measure(rounds: int = 21) -> dict[str, tuple[float, float, float]]:
     """Median wall seconds, peak MiB and CPU seconds per variant over `rounds` alternating rounds (after a warm-up)."""
     with tempfile.TemporaryDirectory() as cache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
