@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 from botocore import xform_name
+from botocore.config import Config
 from pydantic import BaseModel, TypeAdapter
 
 from licensemanager_sdk import LicenseManager, types
@@ -131,7 +132,7 @@ def test_a_handed_in_client_loads_the_same_models() -> None:
         "license-manager",
         region_name="us-east-1",
         endpoint_url="http://localhost.invalid",
-        config=boto3.session.Config(retries={"total_max_attempts": 1}),
+        config=Config(retries={"total_max_attempts": 1}),
     )
     CannedWire().attach(plain).ok({"License": {"LicenseArn": "arn:x"}})
     result = LicenseManager(boto3_client=plain).api.get_license(license_arn="arn:x")
