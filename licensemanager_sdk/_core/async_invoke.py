@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from licensemanager_sdk._config import RetryConfig
 from licensemanager_sdk._core import fastparse as _fastparse
@@ -13,7 +13,9 @@ from licensemanager_sdk._core.operation import OperationSpec
 from licensemanager_sdk._core.retry import retries_after
 from licensemanager_sdk._exceptions import ServiceError, TransportError
 from licensemanager_sdk._models import RequestModel, TopLevelResponse
-from licensemanager_sdk.pagination import AsyncPaginator, Page
+
+if TYPE_CHECKING:
+    from licensemanager_sdk.pagination import AsyncPaginator, Page
 
 __all__ = ["AsyncInvoker"]
 
@@ -60,6 +62,8 @@ class AsyncInvoker:
         starting_token: str | None,
     ) -> AsyncPaginator[Any, ResponseT]:
         """A lazy async paginator over `spec`; the request is validated now, nothing is sent until `async for`."""
+        from licensemanager_sdk.pagination import AsyncPaginator, Page  # loaded by the first listing, as in `Invoker`
+
         base = policy.page_request(spec, fields)
         attribute = policy.result_attribute(spec)
 
