@@ -265,7 +265,7 @@ class ResponseShape:
     """Whether the shape's own validator is built (`BaseModel`'s flag); responses never need it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Validate the fields, by Python or wire name, into a new shape (as a pydantic dataclass's `__init__`)."""
+        """Validate the fields, by Python or wire name, into a new shape: `Entitlement(name="Users", max_count=5)`."""
         self.__pydantic_validator__.validate_python(ArgsKwargs(args, kwargs), self_instance=self)
 
     @classmethod
