@@ -87,7 +87,6 @@ def _format_iso(value: datetime) -> str:
 
 
 _from_epoch_seconds = functools.partial(datetime.fromtimestamp, tz=timezone.utc)
-_fromisoformat = datetime.fromisoformat
 
 
 class _WireTimestamp:
@@ -110,7 +109,7 @@ class _WireTimestamp:
                 core_schema.chain_schema(
                     [
                         core_schema.str_schema(pattern=r"Z$"),
-                        core_schema.no_info_plain_validator_function(_fromisoformat),
+                        core_schema.no_info_plain_validator_function(datetime.fromisoformat),
                     ]
                 )
             )
